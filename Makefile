@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# KernelPeek.  "make help" lists the targets; README.md explains them.
+
+KERNEL ?= 6.1
+export KERNEL KVER KDIR
+
+COMPONENTS := $(dir $(wildcard 1/Makefile 2_I/Makefile 2_II/Makefile 3/Makefile))
+
+.PHONY: all check demo shell clean distclean help
+
+all:
+	@vm/build.sh
+
+check: all
+	@tests/check.sh $(T)
+
+demo: all
+	@vm/run.sh "KP_COLOR=$$([ -t 1 ] && echo 1) sh demo/tour.sh"
+
+shell: all
+	@vm/run.sh --shell
+
+clean:
+	@for d in $(COMPONENTS); do $(MAKE) --no-print-directory -C $$d clean; done
+
+# Also drops the cached guest kernels.
+distclean: clean
+	rm -rf .cache
+
+help:
+	@echo 'make          build every module and program (KDIR= headers)'
+	@echo 'make check    run the test suite in the VM (T=word: only matching tests)'
+	@echo 'make demo     a guided tour of every component, in the VM'
+	@echo 'make shell    an interactive shell in the VM'
+	@echo 'make clean    remove build products; distclean: also .cache/'
+	@echo 'Variables: KERNEL=6.1|6.12  KVER=<release>  KDIR=<headers>'

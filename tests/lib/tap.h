@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small TAP producer for the C tests and test programs, the twin of
+ * tests/lib/tap.sh.  Header-only: include it and call
+ *
+ *	tap_ok(cond, "name %d", i);	records one result
+ *	tap_errno(ret, EPERM, "name");	ret == -1 with errno EPERM
+ *	tap_skip("why", "name");
+ *	tap_diag("detail %s", s);	a "# " line
+ *	return tap_done();		prints the plan; exit status
+ *
+ * The output is "TAP version 13", one "ok N - name" or "not ok N - name"
+ * per result and the plan "1..N" at the end.
+ */
+#ifndef KERNELPEEK_TAP_H
+#define KERNELPEEK_TAP_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int tap_count;
+static int tap_failures;
+
+/* Print one TAP line: PREFIX, then the formatted name, then SUFFIX. */
+static void tap_line(const char *prefix, const char *suffix, const char *fmt,
+		     va_list ap)
+{
+	static int started;
+	char name[512];
+
+	if (!started++)
+		printf("TAP version 13\n");
+	vsnprintf(name, sizeof(name), fmt, ap);
+	printf("%s%s%s\n", prefix, name, suffix);
+	fflush(stdout);
+}
+
+__attribute__((format(printf, 1, 2)))
+static void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tap_line("# ", "", fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3)))
+static int tap_ok(int pass, const char *fmt, ...)
+{
+	char prefix[32];
+	va_list ap;
+
+	tap_count++;
+	if (!pass)
+		tap_failures++;
+	snprintf(prefix, sizeof(prefix), "%sok %d - ", pass ? "" : "not ",
+		 tap_count);
+	va_start(ap, fmt);
+	tap_line(prefix, "", fmt, ap);
+	va_end(ap);
+	return pass;
+}
+
+/* Pass if a call returned -1 with errno == want; say what it did if not. */
+#define tap_errno(ret, want, ...) ({					\
+	long __r = (ret);						\
+	int __e = errno;						\
+	int __pass = tap_ok(__r == -1 && __e == (want), __VA_ARGS__);	\
+	if (!__pass)							\
+		tap_diag("got %ld (%s), expected -1 (%s)", __r,		\
+			 __r == -1 ? strerror(__e) : "no error",	\
+			 strerror(want));				\
+	__pass;								\
+})
+
+__attribute__((format(printf, 2, 3)))
+static void tap_skip(const char *why, const char *fmt, ...)
+{
+	char prefix[32], suffix[256];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "ok %d - ", ++tap_count);
+	snprintf(suffix, sizeof(suffix), " # SKIP %s", why);
+	va_start(ap, fmt);
+	tap_line(prefix, suffix, fmt, ap);
+	va_end(ap);
+}
+
+static int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	fflush(stdout);
+	return tap_failures ? 1 : 0;
+}
+
+#endif /* KERNELPEEK_TAP_H */

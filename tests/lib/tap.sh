@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# A small TAP producer for the shell tests (busybox sh in the guest).
+# Source it, call the checks, end with tap_done:
+#
+#	. tests/lib/tap.sh
+#	tap_run  "insmod succeeds" insmod 1/hello.ko
+#	tap_is   "$(cat /proc/hello_procfs)" "Hello World!" "content"
+#	tap_done
+#
+# Every check prints "ok N - name" or "not ok N - name" and, on failure,
+# "# " lines that say why.  tap_done prints the plan and exits non-zero if
+# anything failed.  The kernel-log helpers read only what was logged since
+# the last klog_mark, so a test never matches a line from an earlier test.
+
+tap_n=0
+tap_failed=0
+echo "TAP version 13"
+
+tap_diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+tap_pass() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1"
+}
+
+# tap_fail NAME [WHY...]
+tap_fail() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	shift
+	[ $# -eq 0 ] || tap_diag "$@"
+}
+
+# tap_skip NAME REASON
+tap_skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+# tap_run NAME CMD...: passes if CMD exits 0; its output is shown if not.
+tap_run() {
+	_name=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		tap_pass "$_name"
+	else
+		tap_fail "$_name" "command: $*" "exit status $?" "$_out"
+	fi
+}
+
+# tap_fails_with NAME MESSAGE CMD...: passes if CMD fails and its output
+# contains MESSAGE (an errno's text, say "No such process").
+tap_fails_with() {
+	_name=$1
+	_want=$2
+	shift 2
+	if _out=$("$@" 2>&1); then
+		tap_fail "$_name" "command: $*" "succeeded, expected: $_want"
+	elif printf '%s' "$_out" | grep -qF -- "$_want"; then
+		tap_pass "$_name"
+	else
+		tap_fail "$_name" "command: $*" "expected: $_want" "got: $_out"
+	fi
+}
+
+# tap_is GOT WANT NAME
+tap_is() {
+	if [ "$1" = "$2" ]; then
+		tap_pass "$3"
+	else
+		tap_fail "$3" "got:      '$1'" "expected: '$2'"
+	fi
+}
+
+# tap_like TEXT ERE NAME: passes if a line of TEXT matches the extended
+# regular expression ERE.
+tap_like() {
+	if printf '%s\n' "$1" | grep -qE -- "$2"; then
+		tap_pass "$3"
+	else
+		tap_fail "$3" "no line matches: $2" "in:" "$1"
+	fi
+}
+
+# tap_unlike TEXT ERE NAME: passes if no line of TEXT matches ERE.
+tap_unlike() {
+	if printf '%s\n' "$1" | grep -qE -- "$2"; then
+		tap_fail "$3" "unexpected line matching: $2" "in:" "$1"
+	else
+		tap_pass "$3"
+	fi
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+	exit
+}
+
+klog_seq=0
+# Mark the kernel log; klog_since prints what was logged after the mark.
+klog_mark() {
+	klog_seq=$((klog_seq + 1))
+	klog_tag="kernelpeek-test: mark $$.$klog_seq"
+	echo "$klog_tag" >/dev/kmsg
+}
+
+klog_since() {
+	dmesg | sed "1,/$klog_tag\$/d"
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of "make check": run every tests/*.t in order (or those
+# whose name contains one of the words given as arguments), each under a
+# time limit, and count their TAP results.  The last line is a summary the
+# host (tests/check.sh) reads:
+#	# kernelpeek-summary: passed=N failed=N skipped=N
+# A test file that exits non-zero without reporting a failure, or that never
+# prints its plan, counts as one more failure.
+
+passed=0
+failed=0
+skipped=0
+limit=${KP_TEST_TIMEOUT:-900}
+
+wanted() {
+	[ $# -eq 1 ] && return 0
+	t=$1
+	shift
+	for w in "$@"; do
+		case $t in *"$w"*) return 0 ;; esac
+	done
+	return 1
+}
+
+for t in tests/*.t; do
+	wanted "$t" "$@" || continue
+	echo "# ---- $t"
+	{
+		timeout -s KILL "$limit" sh "$t"
+		echo "$?" >/tmp/tap.status
+	} 2>&1 | tee /tmp/tap.out
+	status=$(cat /tmp/tap.status)
+	ok=$(grep -c '^ok ' /tmp/tap.out)
+	skip=$(grep -c '^ok .*# SKIP' /tmp/tap.out)
+	notok=$(grep -c '^not ok ' /tmp/tap.out)
+	if [ "$status" -ne 0 ] && [ "$notok" -eq 0 ]; then
+		echo "not ok - $t exited with status $status"
+		notok=1
+	elif ! grep -qE '^1\.\.[0-9]+$' /tmp/tap.out; then
+		echo "not ok - $t ended without its plan (status $status)"
+		notok=$((notok + 1))
+	fi
+	passed=$((passed + ok - skip))
+	skipped=$((skipped + skip))
+	failed=$((failed + notok))
+done
+echo "# kernelpeek-summary: passed=$passed failed=$failed skipped=$skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make": build every component (1/, 2_I/, 2_II/, 3/) against the selected
+# kernel's headers (see vm/kernel.sh; KDIR= overrides them), installing
+# what the build needs first.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+host_deps
+kenv=$("$KP_ROOT/vm/kernel.sh")
+eval "$kenv"
+say "Building the modules for $KVER (KDIR=$KDIR) and the programs"
+for d in 1 2_I 2_II 3; do
+	[ -f "$KP_ROOT/$d/Makefile" ] || continue
+	make --no-print-directory -C "$KP_ROOT/$d" KDIR="$KDIR"
+done

@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers shared by the host-side scripts in vm/ and tests/: messages,
+# running as root, and installing Debian packages on demand.  Sourced, not run.
+
+KP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KP_CACHE=${KP_CACHE:-$KP_ROOT/.cache}
+
+# Exit statuses of vm/run.sh that are not the guest command's own:
+# 124 the guest hung and was killed, 125 it died (a panic) before reporting,
+# 126 its kernel log holds an Oops/BUG/WARNING/KASAN/... report.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+readonly KP_RC_TIMEOUT=124 KP_RC_NOSTATUS=125 KP_RC_KREPORT=126
+
+# Progress goes to stderr, so that a script's stdout stays machine-readable.
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+[ -t 2 ] || say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'kernelpeek: error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		die "root is needed for: $* (run as root or install sudo)"
+	fi
+}
+
+kp_apt_updated=
+apt_update_once() {
+	[ -n "$kp_apt_updated" ] && return 0
+	say "Refreshing Debian's package lists (apt-get update)"
+	as_root apt-get update -q >&2 || die "apt-get update failed"
+	kp_apt_updated=1
+}
+
+is_installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+
+# apt_install PKG...: install those of the packages that are missing.
+apt_install() {
+	local p missing=()
+
+	for p in "$@"; do
+		is_installed "$p" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	apt_update_once
+	say "Installing host packages: ${missing[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "${missing[@]}" >&2 ||
+		die "could not install: ${missing[*]}"
+}
+
+# What the build and the VM need on the host, whatever the kernel.
+host_deps() {
+	apt_install make gcc libc6-dev kmod cpio busybox-static \
+		qemu-system-x86 binutils
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the guest kernel under QEMU and run a command in it.
+#
+#   vm/run.sh [-t SECONDS] [-l LOG] COMMAND...   run COMMAND (a shell command
+#                                                line, in /kp) and exit with
+#                                                its status
+#   vm/run.sh --shell                            an interactive shell
+#
+# /kp in the guest is this project tree (sources, built modules, programs,
+# tests).  Build first ("make").  The exit status is the command's, except:
+#   124  the guest did not finish in time (-t, default $VM_TIMEOUT or 900 s)
+#   125  the guest died before reporting a status (a panic, say)
+#   126  the guest kernel log holds an Oops, BUG, WARNING, KASAN, UBSAN,
+#        lockdep or kmemleak report; the report is printed
+# The whole kernel log is kept in LOG (-l, default .cache/console.log).
+#
+# Environment: KERNEL/KVER (see vm/kernel.sh), VM_MEM (default 2G),
+# VM_CPUS (default 2), VM_APPEND (extra kernel command-line options).
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=run
+timeout=${VM_TIMEOUT:-900}
+log=$KP_CACHE/console.log
+while [ $# -gt 0 ]; do
+	case $1 in
+	--shell) mode=shell; shift ;;
+	-t) timeout=$2; shift 2 ;;
+	-l) log=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) die "unknown option $1 (see the top of $0)" ;;
+	*) break ;;
+	esac
+done
+[ "$mode" = shell ] || [ $# -gt 0 ] || die "no command given (see the top of $0)"
+
+host_deps
+kenv=$("$KP_ROOT/vm/kernel.sh") || exit
+eval "$kenv"
+work=$(mktemp -d "${TMPDIR:-/tmp}/kernelpeek.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The initramfs: busybox, our init, and the project tree under /kp.
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,kp}
+cp /bin/busybox "$root/bin/busybox"
+cp "$KP_ROOT/vm/init" "$root/init"
+tar -C "$KP_ROOT" -cf - --exclude=.git --exclude=.cache --exclude='*.o' \
+	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+	--exclude='.tmp_*' --exclude='*.cpio' . | tar -C "$root/kp" -xf -
+find "$root/kp" -name '*.ko' -exec strip --strip-debug {} +
+printf '%s\n' "$*" >"$root/kp/.cmd"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+
+# KVM only when a vCPU really starts with it: /dev/kvm can exist and still
+# fail (nested virtualisation without MSR support, say).  Else emulate (TCG).
+accel=(-accel tcg)
+if [ -w /dev/kvm ] && (echo quit | timeout 20 qemu-system-x86_64 -accel kvm \
+	-cpu max -S -display none -nodefaults -monitor stdio) >/dev/null 2>&1; then
+	accel=(-accel kvm)
+fi
+
+say "Booting Linux $KVER under QEMU (${accel[1]/tcg/TCG, software emulation}," \
+	"${VM_CPUS:-2} CPUs, ${VM_MEM:-2G} memory)"
+append="console=ttyS0 loglevel=7 slub_debug=FZPU panic=-1 ${VM_APPEND:-}"
+qemu=(qemu-system-x86_64 "${accel[@]}" -cpu max -m "${VM_MEM:-2G}"
+	-smp "${VM_CPUS:-2}" -kernel "$KIMAGE" -initrd "$work/initramfs.cpio"
+	-nographic -no-reboot -monitor none)
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio -append "$append quiet kp.mode=shell"
+fi
+
+mkdir -p "$(dirname "$log")"
+: >"$work/status"
+rc=0
+timeout -k 10 "$timeout" "${qemu[@]}" -append "$append kp.mode=run" \
+	-serial "file:$log" -serial stdio -serial "file:$work/status" \
+	</dev/null || rc=$?
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	printf 'kernelpeek: the guest did not finish within %ss and was killed.\n' \
+		"$timeout" >&2
+	printf 'Last lines of its kernel log (%s):\n' "$log" >&2
+	tail -n 20 "$log" >&2
+	exit "$KP_RC_TIMEOUT"
+fi
+
+# One place decides what counts as a kernel report in a guest log.
+report_re='Oops|BUG:|WARNING:|general protection|KASAN|UBSAN|'
+report_re+='possible circular locking|possible recursive locking|'
+report_re+='inconsistent lock state|suspicious RCU usage|'
+report_re+='kmemleak: .*new suspected memory leak|unreferenced object|'
+report_re+='Kernel panic|Call Trace:'
+if grep -qE "$report_re" "$log"; then
+	printf '\nkernelpeek: the guest kernel reported a problem (full log: %s):\n' \
+		"$log" >&2
+	grep -m1 -nE "$report_re" "$log" | cut -d: -f1 | {
+		read -r first
+		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$log"
+	} >&2
+	exit "$KP_RC_KREPORT"
+fi
+
+status=$(tr -dc '0-9' <"$work/status")
+if [ -z "$status" ]; then
+	printf 'kernelpeek: the guest stopped without reporting a status (QEMU exit %s).\n' \
+		"$rc" >&2
+	tail -n 20 "$log" >&2
+	exit "$KP_RC_NOSTATUS"
+fi
+exit "$status"
