@@ -7,7 +7,7 @@ export KERNEL KVER KDIR
 
 COMPONENTS := $(dir $(wildcard 1/Makefile 2_I/Makefile 2_II/Makefile 3/Makefile))
 
-.PHONY: all check demo shell clean distclean help
+.PHONY: all check demo shell lint clean distclean help
 
 all:
 	@vm/build.sh
@@ -21,6 +21,9 @@ demo: all
 shell: all
 	@vm/run.sh --shell
 
+lint:
+	@tools/lint.sh
+
 clean:
 	@for d in $(COMPONENTS); do $(MAKE) --no-print-directory -C $$d clean; done
 
@@ -33,5 +36,6 @@ help:
 	@echo 'make check    run the test suite in the VM (T=word: only matching tests)'
 	@echo 'make demo     a guided tour of every component, in the VM'
 	@echo 'make shell    an interactive shell in the VM'
+	@echo 'make lint     checkpatch, sparse, W=1, clang-format, cppcheck, shellcheck'
 	@echo 'make clean    remove build products; distclean: also .cache/'
 	@echo 'Variables: KERNEL=6.1|6.12  KVER=<release>  KDIR=<headers>'

@@ -19,7 +19,7 @@
 
 static char *whom = "world";
 module_param(whom, charp, 0444);
-MODULE_PARM_DESC(whom, "Who to greet in the load and unload messages (default: world)");
+MODULE_PARM_DESC(whom, "Who to greet on load and unload (default: world)");
 
 static int __init hello_init(void)
 {
@@ -37,5 +37,5 @@ module_exit(hello_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("KernelPeek developers");
-MODULE_DESCRIPTION("Hello World: logs a greeting on load and a farewell on unload");
+MODULE_DESCRIPTION("Hello World: greets on load, says goodbye on unload");
 MODULE_VERSION("0.1");

@@ -13,7 +13,10 @@ CFLAGS += -Wall -Wextra -I$(CURDIR)/.. -I$(CURDIR)/../tests/lib
 LDFLAGS += -static
 LDLIBS += -pthread
 
-.PHONY: all modules clean
+.PHONY: all modules clean lint-list
+
+# Kernel sources are every .c here that is not a program, and every header.
+KSRC := $(filter-out %.mod.c $(PROGS:=.c),$(wildcard *.c)) $(wildcard *.h)
 
 all: modules $(PROGS)
 
@@ -27,3 +30,8 @@ $(PROGS): %: %.c
 clean:
 	rm -rf $(PROGS) *.o *.ko *.mod *.mod.c .*.cmd .tmp_versions \
 		Module.symvers modules.order
+
+# For tools/lint.sh: which files are kernel code and which are programs.
+lint-list:
+	@echo kernel $(addprefix $(CURDIR)/,$(KSRC))
+	@echo user $(addprefix $(CURDIR)/,$(PROGS:=.c))

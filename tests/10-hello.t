@@ -27,8 +27,8 @@ load_unload KernelPeek whom=KernelPeek
 load_unload world
 
 info=$(modinfo hello 2>&1)
-tap_like "$info" '^description: +Hello World: logs a greeting' "modinfo shows the description"
+tap_like "$info" '^description: +Hello World: greets on load, says goodbye on unload$' "modinfo shows the description"
 tap_like "$info" '^license: +GPL$' "modinfo shows the license"
-tap_like "$info" '^parm: +whom:Who to greet in the load and unload messages' "modinfo shows the whom parameter"
+tap_like "$info" '^parm: +whom:Who to greet on load and unload \(default: world\)$' "modinfo shows the whom parameter"
 
 tap_done

@@ -28,12 +28,12 @@ as_root() {
 	fi
 }
 
-kp_apt_updated=
+# Once per run, across the scripts it calls.
 apt_update_once() {
-	[ -n "$kp_apt_updated" ] && return 0
+	[ -n "${KP_APT_UPDATED:-}" ] && return 0
 	say "Refreshing Debian's package lists (apt-get update)"
 	as_root apt-get update -q >&2 || die "apt-get update failed"
-	kp_apt_updated=1
+	export KP_APT_UPDATED=1
 }
 
 is_installed() {

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make lint": the kernel's own judges on our code.  Fails on any finding.
+#
+#   checkpatch  scripts/checkpatch.pl --strict on every kernel source and
+#               header (exceptions, each justified, in .checkpatch.conf)
+#   sparse      the module build with C=2
+#   W=1         the module build with extra warnings, as errors
+#   format      clang-format (.clang-format) on the kernel code
+#   user C      the programs with -Wall -Wextra -Werror, and cppcheck
+#   shell       shellcheck on every shell script
+#
+# checkpatch comes from Debian's linux-source-6.1: the package is fetched
+# once, its source tarball kept in .cache/src/ and the three files
+# checkpatch reads extracted next to it.
+
+set -uo pipefail
+. "$(dirname "$0")/../vm/lib.sh"
+
+host_deps
+apt_install sparse cppcheck clang-format shellcheck perl xz-utils
+kenv=$("$KP_ROOT/vm/kernel.sh") || exit
+eval "$kenv"
+
+failed=()
+# step NAME CMD...: run one check; remember it if it fails.
+step() {
+	local name=$1
+
+	shift
+	say "lint: $name"
+	"$@" || failed+=("$name")
+}
+
+components=()
+for d in 1 2_I 2_II 3; do
+	[ -f "$KP_ROOT/$d/Makefile" ] && components+=("$KP_ROOT/$d")
+done
+ksrc=() usrc=()
+for d in "${components[@]}"; do
+	while read -r kind files; do
+		# shellcheck disable=SC2206 # one word per file name
+		case $kind in
+		kernel) ksrc+=($files) ;;
+		user) usrc+=($files) ;;
+		esac
+	done < <(make -s --no-print-directory -C "$d" lint-list)
+done
+usrc+=("$KP_ROOT"/tests/*.c)
+[ -e "${usrc[-1]}" ] || unset 'usrc[-1]'
+
+checkpatch_dir=$KP_CACHE/src/checkpatch
+checkpatch_fetch() {
+	local src=$KP_CACHE/src tarball=$KP_CACHE/src/linux-source-6.1.tar.xz
+
+	[ -e "$checkpatch_dir/scripts/checkpatch.pl" ] && return 0
+	if [ ! -e "$tarball" ]; then
+		mkdir -p "$src"
+		say "Fetching linux-source-6.1 (about 140 MB) for checkpatch.pl"
+		(cd "$src" && rm -f linux-source-6.1_*.deb &&
+			apt-get -q -o APT::Sandbox::User=root download linux-source-6.1 >&2) ||
+			die "could not download linux-source-6.1"
+		dpkg-deb --fsys-tarfile "$src"/linux-source-6.1_*.deb |
+			tar -xO ./usr/src/linux-source-6.1.tar.xz >"$tarball.part" &&
+			mv "$tarball.part" "$tarball"
+		rm -f "$src"/linux-source-6.1_*.deb
+	fi
+	say "Extracting checkpatch.pl from it"
+	mkdir -p "$checkpatch_dir"
+	tar -xJf "$tarball" -C "$checkpatch_dir" --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+}
+
+checkpatch() {
+	checkpatch_fetch || return 1
+	# checkpatch reads .checkpatch.conf from the current directory.
+	(cd "$KP_ROOT" && perl "$checkpatch_dir/scripts/checkpatch.pl" \
+		--strict --no-tree --quiet --show-types -f "${ksrc[@]}")
+}
+
+# kbuild ARGS...: build every component's modules with extra Kbuild ARGS and
+# fail on any diagnostic that names one of our files.
+kbuild() {
+	local d out rc=0
+
+	for d in "${components[@]}"; do
+		out=$(make --no-print-directory -C "$KDIR" M="$d" "$@" modules 2>&1) ||
+			rc=1
+		if grep -E "^$d/[^:]+:[0-9]+:[0-9]+: (warning|error)" <<<"$out"; then
+			rc=1
+		elif [ "$rc" -ne 0 ]; then
+			printf '%s\n' "$out"
+		fi
+		# Leave the tree built the normal way for the VM.
+		make --no-print-directory -s -C "$KDIR" M="$d" modules >/dev/null 2>&1
+	done
+	return "$rc"
+}
+
+format() {
+	clang-format --dry-run --Werror "${ksrc[@]}"
+}
+
+user_c() {
+	local rc=0 f
+
+	[ ${#usrc[@]} -gt 0 ] || return 0
+	for f in "${usrc[@]}"; do
+		gcc -fsyntax-only -Wall -Wextra -Werror -I"$KP_ROOT" \
+			-I"$KP_ROOT/tests/lib" -I"$(dirname "$f")" "$f" || rc=1
+	done
+	cppcheck -q --error-exitcode=1 --inline-suppr \
+		--enable=warning,style,performance,portability \
+		--suppress=missingIncludeSystem -I"$KP_ROOT/tests/lib" \
+		"${usrc[@]}" || rc=1
+	return "$rc"
+}
+
+shell() {
+	local scripts
+
+	mapfile -t scripts < <(cd "$KP_ROOT" && git ls-files --cached --others \
+		--exclude-standard '*.sh' '*.t' .ci/run vm/init)
+	(cd "$KP_ROOT" && shellcheck "${scripts[@]}")
+}
+
+step checkpatch checkpatch
+step sparse kbuild C=2 CHECK=sparse
+step "W=1" kbuild W=1 KCFLAGS=-Werror
+step format format
+step "user C" user_c
+step shell shell
+
+if [ ${#failed[@]} -gt 0 ]; then
+	printf 'lint: FAILED: %s\n' "${failed[*]}" >&2
+	exit 1
+fi
+say "lint: all clean"
