@@ -25,7 +25,7 @@ lint:
 	@tools/lint.sh
 
 clean:
-	@for d in $(COMPONENTS); do $(MAKE) --no-print-directory -C $$d clean; done
+	@for d in $(COMPONENTS) tests/; do $(MAKE) --no-print-directory -C $$d clean; done
 
 # Also drops the cached guest kernels.
 distclean: clean

@@ -2,34 +2,26 @@
 #
 # Included by every component's Makefile (1/, 2_I/, 2_II/, 3/).  It builds
 # the directory's kernel modules, listed in its Kbuild file, out of tree
-# against KDIR, and its user programs, listed in PROGS, from PROG.c.
-#
-# Programs are linked statically so that they also run in the VM's
-# busybox-only initramfs.
+# against KDIR, and its user programs, listed in PROGS (mk/progs.mk).
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -I$(CURDIR)/.. -I$(CURDIR)/../tests/lib
-LDFLAGS += -static
-LDLIBS += -pthread
 
 .PHONY: all modules clean lint-list
 
-# Kernel sources are every .c here that is not a program, and every header.
-KSRC := $(filter-out %.mod.c $(PROGS:=.c),$(wildcard *.c)) $(wildcard *.h)
-
 all: modules $(PROGS)
+
+include $(dir $(lastword $(MAKEFILE_LIST)))progs.mk
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
-
-$(PROGS): %: %.c
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # Plain rm, so that "make clean" works even without kernel headers.
 clean:
 	rm -rf $(PROGS) *.o *.ko *.mod *.mod.c .*.cmd .tmp_versions \
 		Module.symvers modules.order
+
+# Kernel sources are every .c here that is not a program, and every header.
+KSRC := $(filter-out %.mod.c $(PROGS:=.c),$(wildcard *.c)) $(wildcard *.h)
 
 # For tools/lint.sh: which files are kernel code and which are programs.
 lint-list:

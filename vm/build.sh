@@ -16,3 +16,4 @@ for d in 1 2_I 2_II 3; do
 	[ -f "$KP_ROOT/$d/Makefile" ] || continue
 	make --no-print-directory -C "$KP_ROOT/$d" KDIR="$KDIR"
 done
+make --no-print-directory -C "$KP_ROOT/tests"

@@ -96,6 +96,35 @@ tap_unlike() {
 	fi
 }
 
+# tap_prog CMD...: run a C test program (tests/lib/tap.h) and take its
+# results as our own, renumbered.  A program that exits non-zero without
+# reporting a failure, or that prints no plan, counts as one more failure.
+tap_prog() {
+	_planned=
+	_before=$tap_failed
+	"$@" >/tmp/tap_prog.$$ 2>&1
+	_status=$?
+	while IFS= read -r _line; do
+		case $_line in
+		"ok "*" # SKIP "*)
+			_rest=${_line#ok * - }
+			tap_skip "${_rest% \# SKIP *}" "${_rest##* \# SKIP }"
+			;;
+		"ok "*) tap_pass "${_line#ok * - }" ;;
+		"not ok "*) tap_fail "${_line#not ok * - }" ;;
+		"1.."*) _planned=1 ;;
+		"TAP version"*) ;;
+		*) echo "$_line" ;;
+		esac
+	done </tmp/tap_prog.$$
+	rm -f /tmp/tap_prog.$$
+	if [ "$_status" -ne 0 ] && [ "$tap_failed" -eq "$_before" ]; then
+		tap_fail "$* exited with status $_status"
+	elif [ -z "$_planned" ]; then
+		tap_fail "$* ended without its plan (status $_status)"
+	fi
+}
+
 tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

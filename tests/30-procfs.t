@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 3/hello_procfs.ko and 3/get_pgfaults.ko: /proc files that behave like
+# ordinary ones, with get_pgfaults' numbers checked against /proc/vmstat.
+. tests/lib/tap.sh
+
+for m in hello_procfs get_pgfaults; do
+	tap_run "insmod $m.ko" insmod "3/$m.ko"
+	tap_is "$(stat -c '%a %F' "/proc/$m" 2>&1)" "444 regular empty file" \
+		"/proc/$m exists with mode 0444"
+	tap_fails_with "a second insmod $m.ko fails with EEXIST" "File exists" \
+		insmod "3/$m.ko"
+done
+
+tap_prog tests/procfs
+
+for m in hello_procfs get_pgfaults; do
+	tap_run "rmmod $m" rmmod "$m"
+	tap_run "/proc/$m is gone after rmmod" test ! -e "/proc/$m"
+done
+
+# reader N FILE: read FILE in a loop until /tmp/stop-readers exists and
+# count the outcomes.  Allowed: the whole content; ENOENT at open (not
+# loaded); EIO on a read after the entry was removed, with nothing or the
+# whole content read before it (fs/proc/inode.c: proc_reg_read() fails once
+# proc_remove() has run).  Anything else, partial content above all, is not.
+reader() {
+	good=0 enoent=0 eio=0 other=0
+	while [ ! -e /tmp/stop-readers ]; do
+		if out=$(cat "$2" 2>"/tmp/reader.$1.err"); then
+			case $(shape "$out") in
+			"$want") good=$((good + 1)) ;;
+			*)
+				other=$((other + 1))
+				echo "content: $out" >>"/tmp/reader.$1.other"
+				;;
+			esac
+			continue
+		fi
+		err=$(cat "/tmp/reader.$1.err")
+		case $err in
+		*"No such file or directory"*) [ -z "$out" ] && enoent=$((enoent + 1)) ;;
+		*"Input/output error"*)
+			case $(shape "$out") in
+			"" | "$want") eio=$((eio + 1)) ;;
+			*) false ;;
+			esac
+			;;
+		*) false ;;
+		esac || {
+			other=$((other + 1))
+			echo "read '$out', then: $err" >>"/tmp/reader.$1.other"
+		}
+	done
+	echo "$good $enoent $eio $other" >"/tmp/reader.$1"
+}
+
+# Four readers while the module is unloaded and loaded 50 times.
+for m in hello_procfs get_pgfaults; do
+	rm -f /tmp/stop-readers /tmp/reader.*
+	insmod "3/$m.ko"
+	# get_pgfaults' numbers change with every read: compare the shape.
+	case $m in
+	hello_procfs) shape() { printf '%s' "$1"; } ;;
+	get_pgfaults) shape() { printf '%s' "$1" | sed 's/[0-9][0-9]*/N/g'; } ;;
+	esac
+	want=$(shape "$(cat "/proc/$m")")
+	for i in 1 2 3 4; do
+		reader "$i" "/proc/$m" &
+	done
+	cycles=0
+	for i in $(seq 50); do
+		rmmod "$m" && insmod "3/$m.ko" && cycles=$((cycles + 1))
+	done
+	touch /tmp/stop-readers
+	wait
+	rmmod "$m"
+	tap_is "$cycles" 50 "$m: 50 unload/load cycles under 4 readers"
+	sum=$(cat /tmp/reader.[1-4] | awk '{ for (i = 1; i <= 4; i++) s[i] += $i }
+		END { print s[1], s[2], s[3], s[4] }')
+	read -r good enoent eio other <<-EOF
+	$sum
+	EOF
+	tap_diag "reads: $good whole, $enoent ENOENT, $eio EIO after removal"
+	if [ "$good" -gt 0 ] && [ "$other" -eq 0 ]; then
+		tap_pass "$m: every read gave the whole content, ENOENT or EIO"
+	else
+		tap_fail "$m: every read gave the whole content, ENOENT or EIO" \
+			"$(cat /tmp/reader.*.other 2>/dev/null | sort | uniq -c | head)"
+	fi
+done
+
+tap_done

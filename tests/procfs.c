@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checks /proc/hello_procfs and /proc/get_pgfaults (3/) as files, and
+ * get_pgfaults' numbers against /proc/vmstat.  Run as root, with both
+ * modules loaded, by tests/30-procfs.t.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+
+#define HELLO "/proc/hello_procfs"
+#define PGFAULTS "/proc/get_pgfaults"
+
+/*
+ * Read a whole file in reads of bs bytes into buf (size bytes, NUL added);
+ * returns its length, or -1 on an error or if it does not fit.
+ */
+static ssize_t read_file(const char *path, size_t bs, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	do {
+		size_t room = size - 1 - len;
+
+		n = read(fd, buf + len, bs < room ? bs : room);
+		if (n > 0)
+			len += n;
+	} while (n > 0 && len < size - 1);
+	close(fd);
+	if (n != 0)
+		return -1;
+	buf[len] = '\0';
+	return len;
+}
+
+static unsigned long vmstat(const char *key)
+{
+	char buf[16384], *p;
+	size_t klen = strlen(key);
+
+	if (read_file("/proc/vmstat", sizeof(buf), buf, sizeof(buf)) < 0)
+		return 0;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return strtoul(p + klen + 1, NULL, 10);
+	return 0;
+}
+
+/* Parse get_pgfaults' two lines; 0 on success. */
+static int pgfaults(size_t bs, unsigned long *all, unsigned long *major)
+{
+	char buf[256];
+	int end = 0;
+
+	if (read_file(PGFAULTS, bs, buf, sizeof(buf)) < 0)
+		return -1;
+	if (sscanf(buf, "Page faults since boot: %lu\n"
+			"Major page faults since boot: %lu\n%n",
+		   all, major, &end) != 2 || buf[end] != '\0') {
+		tap_diag("unexpected content: '%s'", buf);
+		return -1;
+	}
+	return 0;
+}
+
+static void check_hello(void)
+{
+	static const char want[] = "Hello World!\n";
+	static const size_t sizes[] = { 1, 3, 4096 };
+	char buf[8192];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		ssize_t n = read_file(HELLO, sizes[i], buf, sizeof(buf));
+
+		tap_ok(n == (ssize_t)strlen(want) && !memcmp(buf, want, n),
+		       HELLO " reads exactly 'Hello World!\\n' with %zu-byte reads",
+		       sizes[i]);
+	}
+
+	fd = open(HELLO, O_RDONLY);
+	tap_ok(fd >= 0 && lseek(fd, 6, SEEK_SET) == 6 && read(fd, buf, 5) == 5 &&
+		       !memcmp(buf, "World", 5),
+	       "lseek to offset 6, then read 5 bytes: 'World'");
+	tap_ok(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && read(fd, buf, 5) == 5 &&
+		       !memcmp(buf, "Hello", 5),
+	       "lseek back to 0: 'Hello'");
+	if (fd >= 0)
+		close(fd);
+
+	tap_ok(!stat(HELLO, &st) && S_ISREG(st.st_mode) &&
+		       (st.st_mode & 07777) == 0444,
+	       HELLO " is a regular file with mode 0444");
+
+	/* Root may open it for writing (DAC override), but writes fail. */
+	fd = open(HELLO, O_WRONLY);
+	tap_errno(fd >= 0 ? write(fd, "x", 1) : -2, EIO,
+		  "a write by root fails with EIO (no write handler)");
+	if (fd >= 0)
+		close(fd);
+}
+
+/* As nobody: reading works, opening for writing is refused. */
+static void check_unprivileged(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		char buf[64];
+
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		if (read_file(HELLO, sizeof(buf), buf, sizeof(buf)) != 13)
+			_exit(4);
+		if (open(HELLO, O_WRONLY) != -1 || errno != EACCES)
+			_exit(5);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "uid 65534 reads " HELLO " and gets EACCES opening it for writing");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		tap_diag("child status %#x (3 setuid, 4 read, 5 write open)",
+			 status);
+}
+
+static void check_pgfaults(void)
+{
+	unsigned long before, after, mbefore, mafter, all = 0, major = 0;
+	const long npages = 10000, psize = sysconf(_SC_PAGESIZE);
+	const size_t sizes[] = { 1, 3, 4096 };
+	char *mem;
+	size_t i;
+	long p;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		tap_ok(!pgfaults(sizes[i], &all, &major),
+		       PGFAULTS " has both lines with %zu-byte reads",
+		       sizes[i]);
+
+	before = vmstat("pgfault");
+	mbefore = vmstat("pgmajfault");
+	pgfaults(4096, &all, &major);
+	after = vmstat("pgfault");
+	mafter = vmstat("pgmajfault");
+	tap_ok(before && before <= all && all <= after,
+	       "page faults lie between two reads of /proc/vmstat pgfault");
+	tap_diag("vmstat %lu <= ours %lu <= vmstat %lu", before, all, after);
+	tap_ok(mbefore <= major && major <= mafter,
+	       "major faults lie between two reads of /proc/vmstat pgmajfault");
+	tap_diag("vmstat %lu <= ours %lu <= vmstat %lu", mbefore, major, mafter);
+
+	/* 10,000 new 4K pages: no huge pages, so one fault per page. */
+	mem = mmap(NULL, npages * psize, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || madvise(mem, npages * psize, MADV_NOHUGEPAGE)) {
+		tap_ok(0, "map 10,000 pages");
+		return;
+	}
+	pgfaults(4096, &before, &major);
+	for (p = 0; p < npages; p++)
+		mem[p * psize] = 1;
+	pgfaults(4096, &after, &major);
+	munmap(mem, npages * psize);
+	tap_ok(after - before >= (unsigned long)npages,
+	       "touching 10,000 new pages adds at least 10,000 page faults");
+	tap_diag("grew by %lu", after - before);
+}
+
+int main(void)
+{
+	check_hello();
+	check_unprivileged();
+	check_pgfaults();
+	return tap_done();
+}
