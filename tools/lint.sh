@@ -47,6 +47,7 @@ for d in "${components[@]}"; do
 		esac
 	done < <(make -s --no-print-directory -C "$d" lint-list)
 done
+ksrc+=("$KP_ROOT"/include/*.h)
 usrc+=("$KP_ROOT"/tests/*.c)
 [ -e "${usrc[-1]}" ] || unset 'usrc[-1]'
 

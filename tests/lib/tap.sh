@@ -131,11 +131,10 @@ tap_done() {
 	exit
 }
 
-klog_seq=0
 # Mark the kernel log; klog_since prints what was logged after the mark.
+# Each mark is unique (a random UUID), so marks made in subshells work too.
 klog_mark() {
-	klog_seq=$((klog_seq + 1))
-	klog_tag="kernelpeek-test: mark $$.$klog_seq"
+	klog_tag="kernelpeek-test: mark $(cat /proc/sys/kernel/random/uuid)"
 	echo "$klog_tag" >/dev/kmsg
 }
 

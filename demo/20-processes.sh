@@ -1,0 +1,34 @@
+# shellcheck shell=sh
+# Stop: 1/lkm1.ko and 1/lkm2.ko, tasks and their states.
+section "1/lkm1.ko: the tasks that are running or waiting for a CPU"
+explain "We start two busy programs (one with 2 spinning threads) and one that" \
+	"sleeps.  lkm1 walks the kernel's task list and logs every thread whose" \
+	"state is TASK_RUNNING: on a CPU now, or runnable in a run queue."
+tests/busy 2 >/dev/null &
+tests/busy 1 >/dev/null &
+sleep 1000 &
+sleep 1
+kshow insmod 1/lkm1.ko
+explain "ps shows the same: R for the busy threads (and ps itself), S for sleep:"
+show_ok "ps -T -o pid,stat,comm | grep -E 'PID|busy|sleep|ps'"
+kshow rmmod lkm1
+killall busy sleep
+
+section "1/lkm2.ko: the children of a process, and their states"
+explain "tests/family forks five children and puts them in known states:" \
+	"sleeping (S), stopped by SIGSTOP (T), exited but not reaped (Z)," \
+	"spinning (R), and one more sleeper forked by a second thread."
+tests/family >/tmp/family.out &
+family=$!
+until grep -q ready /tmp/family.out 2>/dev/null; do sleep 0.1; done
+sleep 0.5
+kshow insmod 1/lkm2.ko pid=$family
+explain "ps agrees (busybox ps lists threads too; the parent is $family):"
+show_ok "ps -o pid,ppid,stat,comm | awk 'NR == 1 || \$2 == $family'"
+kshow rmmod lkm2
+kill $family
+explain "Bad input is refused with an errno and a log line, and nothing stays" \
+	"loaded.  (busybox's insmod words some errnos oddly, so tests/modload," \
+	"a minimal insmod, shows the errno itself.)"
+kshow "tests/modload 1/lkm2.ko pid=4000000 || true"
+kshow "tests/modload 1/lkm2.ko || true"

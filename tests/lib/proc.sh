@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Ground truth from /proc for the shell tests.  Sourced after tap.sh.
+
+# stat_field PID N: field N of /proc/PID/stat (1 = pid, 3 = state,
+# 4 = ppid, ...).  The comm field (2) may hold spaces and parentheses, so
+# fields are counted after its closing parenthesis.
+stat_field() {
+	_stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	_rest=${_stat##*) }
+	# shellcheck disable=SC2086 # split the fields on purpose
+	set -- "$2" $_rest
+	shift $(($1 - 2))
+	echo "$1"
+}
+
+# wait_state PID LETTER: wait up to 10 s for /proc/PID/stat to show LETTER.
+wait_state() {
+	_i=0
+	while [ "$(stat_field "$1" 3)" != "$2" ]; do
+		_i=$((_i + 1))
+		[ "$_i" -le 200 ] || return 1
+		sleep 0.05
+	done
+}
+
+# wait_gone PID...: wait up to 10 s until no /proc/PID is left (reaped).
+wait_gone() {
+	_i=0
+	for _p; do
+		while [ -e "/proc/$_p" ]; do
+			_i=$((_i + 1))
+			[ "$_i" -le 200 ] || return 1
+			sleep 0.05
+		done
+	done
+}
+
+# children_of PID: the PIDs whose ppid (stat field 4) is PID, sorted.
+children_of() {
+	for _d in /proc/[0-9]*; do
+		[ "$(stat_field "${_d#/proc/}" 4)" = "$1" ] && echo "${_d#/proc/}"
+	done | sort -n
+}
+
+# wait_line FILE ERE: wait up to 20 s for a line of FILE to match ERE.
+wait_line() {
+	_i=0
+	until grep -qE -- "$2" "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -le 400 ] || return 1
+		sleep 0.05
+	done
+}
