@@ -76,6 +76,14 @@ checkpatch_fetch() {
 }
 
 checkpatch() {
+	local stray
+
+	# Version tests live in one place only (see .checkpatch.conf).
+	stray=$(grep -l LINUX_VERSION_CODE "${ksrc[@]}" | grep -v '/include/kp_compat.h$')
+	if [ -n "$stray" ]; then
+		echo "LINUX_VERSION_CODE outside include/kp_compat.h: $stray"
+		return 1
+	fi
 	checkpatch_fetch || return 1
 	# checkpatch reads .checkpatch.conf from the current directory.
 	(cd "$KP_ROOT" && perl "$checkpatch_dir/scripts/checkpatch.pl" \

@@ -58,5 +58,5 @@ apt_install() {
 # What the build and the VM need on the host, whatever the kernel.
 host_deps() {
 	apt_install make gcc libc6-dev kmod cpio busybox-static \
-		qemu-system-x86 binutils
+		qemu-system-x86 binutils xz-utils
 }

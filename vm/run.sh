@@ -45,13 +45,38 @@ trap 'rm -rf "$work"' EXIT
 
 # The initramfs: busybox, our init, and the project tree under /kp.
 root=$work/root
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,kp}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,kp,lib/modules}
 cp /bin/busybox "$root/bin/busybox"
 cp "$KP_ROOT/vm/init" "$root/init"
 tar -C "$KP_ROOT" -cf - --exclude=.git --exclude=.cache --exclude='*.o' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 	--exclude='.tmp_*' --exclude='*.cpio' . | tar -C "$root/kp" -xf -
 find "$root/kp" -name '*.ko' -exec strip --strip-debug {} +
+# The kernel's own modules the tests use, with what they depend on, and a
+# modules.dep for them (the package's postinst, never run, would make it).
+guest_kmods=(zram)
+add_kmod() {
+	local name=$1 ko dep dest
+
+	ko=$(find "$KMODS/kernel" -name "$name.ko*" -print -quit)
+	[ -n "$ko" ] || die "module $name is not in $KMODS"
+	dest=$root/lib/modules/$KVER/${ko#"$KMODS"/}
+	[ -e "${dest%.xz}" ] && return 0
+	mkdir -p "$(dirname "$dest")"
+	case $ko in
+	*.xz) xz -dc "$ko" >"${dest%.xz}" ;;
+	*) cp "$ko" "$dest" ;;
+	esac
+	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+		add_kmod "$dep"
+	done
+}
+for m in "${guest_kmods[@]}"; do
+	add_kmod "$m"
+done
+cp "$KMODS"/modules.{order,builtin} "$root/lib/modules/$KVER/" 2>/dev/null || true
+depmod -b "$root" "$KVER"
+
 printf '%s\n' "$*" >"$root/kp/.cmd"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 

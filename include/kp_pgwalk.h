@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KernelPeek's page-table walker, shared by 1/lkm3, 1/lkm4 and 2_I/physmem.
+ *
+ * A process's virtual memory is described twice.  Its VMAs (struct
+ * vm_area_struct, one per mapping, kept in mm->mm_mt) say which address
+ * ranges exist and with what rights; its page tables say which of those
+ * pages really have memory behind them right now.  On x86-64 the tables
+ * have four or five levels: PGD -> P4D -> PUD -> PMD -> PTE.  A PUD entry
+ * can map 1 GiB directly and a PMD entry 2 MiB (a huge page), otherwise
+ * the PTE maps one 4 KiB page.  An entry that is not present may still
+ * hold something: a swap entry (where the page went), or a migration entry
+ * (the page is being moved).
+ *
+ * kp_walk_range() visits every entry that is not empty in a range of one
+ * VMA and hands it to a callback as a struct kp_entry.  The caller holds
+ * mmap_read_lock(mm), so the VMA and the upper levels of the tables stay
+ * in place; each entry is read once (READ_ONCE/ptep_get) and nothing is
+ * ever written to the tables.  The PTE level is mapped through
+ * kp_compat.h, and the callback runs with that mapping held: it must not
+ * sleep.
+ */
+#ifndef KP_PGWALK_H
+#define KP_PGWALK_H
+
+#include <linux/err.h>
+#include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+#include <linux/swapops.h>
+
+#include "kp_compat.h"
+#include "kp_task.h"
+
+enum kp_level { KP_PGD, KP_P4D, KP_PUD, KP_PMD, KP_PTE, KP_LEVELS };
+
+static const char *const kp_level_name[KP_LEVELS] __maybe_unused = {
+	"pgd", "p4d", "pud", "pmd", "pte"
+};
+
+enum kp_kind {
+	KP_PRESENT, /* maps a page frame */
+	KP_SWAPPED, /* the page is in swap: swp_type, swp_offset */
+	KP_MIGRATING, /* the page is being migrated: pfn */
+	KP_DEVICE, /* device-private or -exclusive memory: pfn */
+	KP_OTHER, /* another non-present entry (hwpoison, marker) */
+};
+
+/**
+ * struct kp_entry - one page-table entry that is not empty
+ * @addr: first virtual address the entry maps
+ * @size: bytes it maps: PAGE_SIZE, PMD_SIZE or PUD_SIZE
+ * @level: the level it is at (KP_PTE, KP_PMD or KP_PUD)
+ * @kind: what the entry holds
+ * @raw: the raw value of the entry at each level on the way down, up to
+ *	and including @level
+ * @index: the index of that entry in its table, per level
+ * @pfn: KP_PRESENT, KP_MIGRATING, KP_DEVICE: the first page frame number
+ * @special: KP_PRESENT: the frame is not the process's own memory: a zero
+ *	page shared by everyone, or a raw PFN mapping (what /proc's Rss also
+ *	leaves out, see vm_normal_page())
+ * @swp_type: KP_SWAPPED: the swap area
+ * @swp_offset: KP_SWAPPED: the slot in it
+ */
+struct kp_entry {
+	unsigned long addr;
+	unsigned long size;
+	enum kp_level level;
+	enum kp_kind kind;
+	u64 raw[KP_LEVELS];
+	unsigned int index[KP_LEVELS];
+	unsigned long pfn;
+	bool special;
+	unsigned long swp_type;
+	unsigned long swp_offset;
+};
+
+/* Return non-zero to stop the walk; kp_walk_range() returns that value. */
+typedef int (*kp_entry_fn)(const struct kp_entry *e, void *arg);
+
+struct kp_walk {
+	struct vm_area_struct *vma;
+	kp_entry_fn fn;
+	void *arg;
+	struct kp_entry e;
+};
+
+/* Fill in a non-present entry: swap, migration, device, or other. */
+static void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
+{
+	if (!non_swap_entry(entry)) {
+		e->kind = KP_SWAPPED;
+		e->swp_type = swp_type(entry);
+		e->swp_offset = swp_offset(entry);
+	} else if (is_migration_entry(entry)) {
+		e->kind = KP_MIGRATING;
+		e->pfn = swp_offset_pfn(entry);
+	} else if (is_pfn_swap_entry(entry)) {
+		e->kind = KP_DEVICE;
+		e->pfn = swp_offset_pfn(entry);
+	} else {
+		e->kind = KP_OTHER;
+	}
+}
+
+/* Report the entry at @level, mapping @size bytes from @addr. */
+static int kp_report(struct kp_walk *w, enum kp_level level, unsigned long addr,
+		     unsigned long size)
+{
+	w->e.level = level;
+	w->e.addr = addr & ~(size - 1);
+	w->e.size = size;
+	return w->fn(&w->e, w->arg);
+}
+
+/* A present huge (PMD or PUD) leaf. */
+static int kp_report_leaf(struct kp_walk *w, enum kp_level level,
+			  unsigned long addr, unsigned long size,
+			  unsigned long pfn)
+{
+	w->e.kind = KP_PRESENT;
+	w->e.pfn = pfn;
+	/*
+	 * Reading untouched anonymous memory may map the huge zero page, the
+	 * only huge page in an anonymous VMA that is not PageAnon.
+	 */
+	w->e.special = vma_is_anonymous(w->vma) && pfn_valid(pfn) &&
+		       !PageAnon(pfn_to_page(pfn));
+	return kp_report(w, level, addr, size);
+}
+
+static int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp, unsigned long addr,
+		       unsigned long end)
+{
+	struct mm_struct *mm = w->vma->vm_mm;
+	pte_t *table, *ptep, pte;
+	spinlock_t *ptl; /* the PTE table's lock (6.1) */
+	int ret = 0;
+
+	table = kp_pte_map(mm, pmdp, addr, &ptl);
+	if (KP_PTE_MAP_CAN_FAIL && !table)
+		return 0; /* the PTE table went away: nothing is mapped */
+	for (ptep = table; addr < end; ptep++, addr += PAGE_SIZE) {
+		pte = ptep_get(ptep);
+		if (pte_none(pte))
+			continue;
+		w->e.raw[KP_PTE] = pte_val(pte);
+		w->e.index[KP_PTE] = pte_index(addr);
+		if (pte_present(pte)) {
+			w->e.kind = KP_PRESENT;
+			w->e.pfn = pte_pfn(pte);
+			w->e.special =
+				pte_special(pte) || is_zero_pfn(w->e.pfn);
+		} else {
+			kp_decode_swap(&w->e, pte_to_swp_entry(pte));
+		}
+		ret = kp_report(w, KP_PTE, addr, PAGE_SIZE);
+		if (ret)
+			break;
+	}
+	kp_pte_unmap(table, ptl);
+	return ret;
+}
+
+static int kp_walk_pmd(struct kp_walk *w, pud_t *pudp, unsigned long addr,
+		       unsigned long end)
+{
+	pmd_t *pmdp = pmd_offset(pudp, addr);
+	unsigned long next;
+	int ret = 0;
+	pmd_t pmd;
+
+	for (; addr < end && !ret; pmdp++, addr = next) {
+		next = pmd_addr_end(addr, end);
+		pmd = READ_ONCE(*pmdp);
+		w->e.raw[KP_PMD] = pmd_val(pmd);
+		w->e.index[KP_PMD] = pmd_index(addr);
+		if (pmd_none(pmd))
+			continue;
+		if (!pmd_present(pmd)) {
+			/* A THP or hugetlb page being migrated. */
+			kp_decode_swap(&w->e, pmd_to_swp_entry(pmd));
+			ret = kp_report(w, KP_PMD, addr, PMD_SIZE);
+		} else if (pmd_leaf(pmd)) {
+			ret = kp_report_leaf(w, KP_PMD, addr, PMD_SIZE,
+					     pmd_pfn(pmd));
+		} else if (!pmd_bad(pmd)) {
+			ret = kp_walk_pte(w, pmdp, addr, next);
+		}
+	}
+	return ret;
+}
+
+static int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp, unsigned long addr,
+		       unsigned long end)
+{
+	pud_t *pudp = pud_offset(p4dp, addr);
+	unsigned long next;
+	int ret = 0;
+	pud_t pud;
+
+	for (; addr < end && !ret; pudp++, addr = next) {
+		next = pud_addr_end(addr, end);
+		pud = READ_ONCE(*pudp);
+		w->e.raw[KP_PUD] = pud_val(pud);
+		w->e.index[KP_PUD] = pud_index(addr);
+		if (pud_none(pud))
+			continue;
+		if (!pud_present(pud)) {
+			/* A 1 GiB hugetlb page being migrated (x86 layout). */
+			kp_decode_swap(&w->e,
+				       pte_to_swp_entry(__pte(pud_val(pud))));
+			ret = kp_report(w, KP_PUD, addr, PUD_SIZE);
+		} else if (pud_leaf(pud)) {
+			ret = kp_report_leaf(w, KP_PUD, addr, PUD_SIZE,
+					     pud_pfn(pud));
+		} else if (!pud_bad(pud)) {
+			ret = kp_walk_pmd(w, pudp, addr, next);
+		}
+	}
+	return ret;
+}
+
+/**
+ * kp_walk_range() - visit the non-empty page-table entries of a range
+ * @vma: the VMA that holds the whole range
+ * @start: first address (page aligned)
+ * @end: end of the range (exclusive)
+ * @fn: called for each entry; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Context: mmap_read_lock(vma->vm_mm) held.  @fn runs in atomic context.
+ * Return: 0, or what @fn returned to stop.
+ */
+static int __maybe_unused kp_walk_range(struct vm_area_struct *vma,
+					unsigned long start, unsigned long end,
+					kp_entry_fn fn, void *arg)
+{
+	struct kp_walk w = { .vma = vma, .fn = fn, .arg = arg };
+	unsigned long addr, next, p4d_next;
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	int ret = 0;
+
+	pgdp = pgd_offset(vma->vm_mm, start);
+	for (addr = start; addr < end && !ret; pgdp++, addr = next) {
+		next = pgd_addr_end(addr, end);
+		pgd = READ_ONCE(*pgdp);
+		w.e.raw[KP_PGD] = pgd_val(pgd);
+		w.e.index[KP_PGD] = pgd_index(addr);
+		if (pgd_none(pgd) || pgd_bad(pgd))
+			continue;
+		p4dp = p4d_offset(pgdp, addr);
+		for (; addr < next && !ret; p4dp++, addr = p4d_next) {
+			p4d_next = p4d_addr_end(addr, next);
+			p4d = READ_ONCE(*p4dp);
+			w.e.raw[KP_P4D] = p4d_val(p4d);
+			w.e.index[KP_P4D] = p4d_index(addr);
+			if (p4d_none(p4d) || p4d_bad(p4d))
+				continue;
+			ret = kp_walk_pud(&w, p4dp, addr, p4d_next);
+		}
+	}
+	return ret;
+}
+
+/**
+ * kp_get_mm() - the address space of the process a user named by PID
+ * @pid: the pid= parameter
+ *
+ * Return: the mm with a reference held (mmput() it), or ERR_PTR: -EINVAL
+ * for a bad PID or a kernel thread (no mm), -ESRCH if no such process.
+ */
+static struct mm_struct *__maybe_unused kp_get_mm(int pid)
+{
+	struct task_struct *task = kp_find_task(pid);
+	struct mm_struct *mm;
+
+	if (IS_ERR(task))
+		return ERR_CAST(task);
+	mm = get_task_mm(task);
+	if (!mm)
+		pr_err("pid %d (%s) has no user address space: a kernel thread or exiting\n",
+		       pid, task->comm);
+	put_task_struct(task);
+	return mm ? mm : ERR_PTR(-EINVAL);
+}
+
+/* What the PUD/PMD/PTE level of an entry maps, for messages. */
+static const char *__maybe_unused kp_size_name(unsigned long size)
+{
+	return size == PUD_SIZE ? "1G" : size == PMD_SIZE ? "2M" : "4K";
+}
+
+#endif /* KP_PGWALK_H */

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 1/lkm3.ko: virtual to physical, checked against /proc/PID/pagemap by
+# tests/lkm3.c, then the bad inputs.
+. tests/lib/tap.sh
+. tests/lib/swap.sh
+
+tap_run "swap on zram for the swapped-page check" swap_on
+echo 4 >/proc/sys/vm/nr_hugepages
+tap_prog tests/lkm3
+echo 0 >/proc/sys/vm/nr_hugepages
+swap_off
+
+# bad PARAMS ERRNO LOGLINE: insmod fails with ERRNO, the log explains, and
+# no lkm3 stays loaded.
+bad() {
+	klog_mark
+	# shellcheck disable=SC2086 # PARAMS is a list of parameters
+	tap_fails_with "lkm3 ${1:-without parameters}: $2" "$2" \
+		tests/modload 1/lkm3.ko $1
+	tap_like "$(klog_since)" "$3" "  ... and the log says: $3"
+	tap_run "  ... and lkm3 is not loaded" test ! -e /sys/module/lkm3
+}
+sleep 1000 &
+me=$!
+bad "" "Invalid argument" "lkm3: pid=0 is not valid"
+bad "pid=-5 vaddr=0x1000" "Invalid argument" "lkm3: pid=-5 is not valid"
+bad "pid=4000000 vaddr=0x1000" "No such process" "lkm3: no process with pid 4000000"
+bad "pid=2 vaddr=0x1000" "Invalid argument" "lkm3: pid 2 \(kthreadd\) has no user address space"
+bad "pid=$me" "Invalid argument" "lkm3: vaddr=\(missing\) is not valid"
+bad "pid=$me vaddr=abc" "Invalid argument" "lkm3: vaddr=abc is not valid"
+# With LA57 the kernel uses 5-level tables: 57-bit addresses, and user
+# space ends at 2^56 - 4 KiB instead of 2^47 - 4 KiB.
+if grep -qw la57 /proc/cpuinfo; then
+	limit=0xfffffffffff000 bits=57 noncanonical=0x100000000000000
+else
+	limit=0x7ffffffff000 bits=48 noncanonical=0x800000000000
+fi
+tap_diag "$bits-bit virtual addresses, user limit $limit"
+bad "pid=$me vaddr=$limit" "Invalid argument" \
+	"lkm3: vaddr=$limit is not a user address \(the limit is $limit\)"
+bad "pid=$me vaddr=0xffff888000000000" "Invalid argument" \
+	"lkm3: vaddr=0xffff888000000000 is not a user address"
+bad "pid=$me vaddr=$noncanonical" "Invalid argument" \
+	"lkm3: vaddr=$noncanonical is not canonical \($bits-bit addresses\)"
+kill "$me"
+
+# vaddr= in decimal works too: 4096 is 0x1000.
+klog_mark
+tap_run "vaddr in decimal (4096)" insmod 1/lkm3.ko pid=1 vaddr=4096
+rmmod lkm3
+tap_like "$(klog_since)" "lkm3: pid=1 vaddr=0x1000 not mapped reason=no-vma" \
+	"  ... is read as 0x1000"
+tap_done

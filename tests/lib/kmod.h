@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the C tests: load and unload a module, read what it logged,
+ * and the kernel's own answers (pagemap, smaps_rollup) to check it against.
+ *
+ *	kmsg_open();				start listening to the log
+ *	kmod_load("1/lkm3.ko", "pid=1 vaddr=0x1000");	0 or -errno
+ *	kmsg_grep(fd, "lkm3: ", buf, size);	first new line with a prefix
+ *	kmod_unload("lkm3");
+ */
+#ifndef KERNELPEEK_KMOD_H
+#define KERNELPEEK_KMOD_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Load a module file with parameters ("a=1 b=2"); 0 or -errno. */
+static int kmod_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int kmod_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* A reader of /dev/kmsg that sees only what is logged from now on. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Copy into @line the text of the next new log record that contains @needle
+ * (records are "prio,seq,time,flags;text"); 0 if found, -1 if none is left.
+ */
+static int kmsg_grep(int fd, const char *needle, char *line, size_t size)
+{
+	char rec[2048];
+	ssize_t n;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 ||
+	       (n < 0 && errno == EPIPE)) {
+		char *text, *nl;
+
+		if (n < 0)
+			continue;	/* overwritten records: go on */
+		rec[n] = '\0';
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		nl = strchr(text, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strstr(text, needle)) {
+			snprintf(line, size, "%s", text);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The /proc/self/pagemap entry of a virtual address (0 on error). */
+static uint64_t pagemap_entry(uintptr_t addr)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t entry = 0;
+
+	if (fd >= 0) {
+		if (pread(fd, &entry, sizeof(entry),
+			  (addr / page) * sizeof(entry)) != sizeof(entry))
+			entry = 0;
+		close(fd);
+	}
+	return entry;
+}
+
+#define PM_PRESENT(e) (((e) >> 63) & 1)
+#define PM_SWAPPED(e) (((e) >> 62) & 1)
+#define PM_PFN(e) ((e) & ((1ULL << 55) - 1))
+#define PM_SWAP_TYPE(e) ((e) & 0x1f)
+#define PM_SWAP_OFFSET(e) (((e) & ((1ULL << 55) - 1)) >> 5)
+
+/* A "Key:   N kB" field of a /proc file, in kB (-1 if missing). */
+static long proc_kb(const char *path, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long kb = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			kb = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+#endif /* KERNELPEEK_KMOD_H */

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 1/lkm3.ko against /proc/PID/pagemap: for every kind of memory a process
+ * has, lkm3's paddr must be the pagemap PFN times the page size plus the
+ * offset, and its "not mapped" reasons must be what pagemap says.
+ * Run as root by tests/40-lkm3.t, which sets up swap and huge pages.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "tap.h"
+#include "kmod.h"
+
+#define KO "1/lkm3.ko"
+#define MB (1UL << 20)
+
+static long psize;
+
+/*
+ * Ask lkm3 about @addr in process @pid and put its report line in @line.
+ * With @verbose, @walk gets the whole walk, one line after another.
+ */
+static int query(pid_t pid, uintptr_t addr, int verbose, char *line,
+		 size_t size, char *walk, size_t wsize)
+{
+	int fd = kmsg_open(), ret;
+	char params[128];
+
+	snprintf(params, sizeof(params), "pid=%d vaddr=0x%lx%s", pid,
+		 (unsigned long)addr, verbose ? " verbose=1" : "");
+	ret = kmod_load(KO, params);
+	if (ret) {
+		tap_diag("loading lkm3 %s: %s", params, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	kmod_unload("lkm3");
+	ret = kmsg_grep(fd, "lkm3: pid=", line, size);
+	if (walk) {
+		char rec[512];
+		size_t len = 0;
+
+		walk[0] = '\0';
+		while (!kmsg_grep(fd, "lkm3:   ", rec, sizeof(rec)))
+			len += snprintf(walk + len, len < wsize ? wsize - len : 0,
+					"%s\n", rec + strlen("lkm3:   "));
+	}
+	close(fd);
+	if (ret)
+		tap_diag("no report line for %s", params);
+	return ret;
+}
+
+/* lkm3 on our own @addr gives pagemap's frame and the expected page size. */
+static void check_mapped(const char *what, void *p, const char *page)
+{
+	uintptr_t addr = (uintptr_t)p;
+	uint64_t pm = pagemap_entry(addr);
+	unsigned long long paddr = 0, want;
+	char line[512], got_page[8] = "";
+	const char *s;
+
+	want = PM_PFN(pm) * psize + addr % psize;
+	if (query(getpid(), addr, 0, line, sizeof(line), NULL, 0) == 0 &&
+	    (s = strstr(line, "paddr=")))
+		sscanf(s, "paddr=0x%llx page=%7s", &paddr, got_page);
+	if (!tap_ok(PM_PRESENT(pm) && PM_PFN(pm) && paddr == want &&
+			    !strcmp(got_page, page),
+		    "%s: paddr is pagemap's PFN * 4096 + offset, page=%s", what,
+		    page))
+		tap_diag("vaddr 0x%lx pagemap 0x%llx want 0x%llx; lkm3: %s",
+			 (unsigned long)addr, (unsigned long long)pm, want, line);
+}
+
+static void check_reason(const char *what, pid_t pid, uintptr_t addr,
+			 const char *want)
+{
+	char line[512];
+
+	if (query(pid, addr, 0, line, sizeof(line), NULL, 0)) {
+		tap_ok(0, "%s: not mapped %s", what, want);
+		return;
+	}
+	if (!tap_ok(strstr(line, " not mapped ") && strstr(line, want),
+		    "%s: not mapped %s", what, want))
+		tap_diag("lkm3: %s", line);
+}
+
+static void *map(size_t len, int advice)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	if (advice >= 0)
+		madvise(p, len, advice);
+	return p;
+}
+
+/* A 2 MiB-aligned, 2 MiB region inside a fresh mapping. */
+static char *map_2m_aligned(int advice)
+{
+	char *p = map(4 * MB, -1);
+	char *aligned = (char *)(((uintptr_t)p + 2 * MB - 1) & ~(2 * MB - 1));
+
+	madvise(aligned, 2 * MB, advice);
+	return aligned;
+}
+
+static void check_anon_file_stack_text(void)
+{
+	char *anon = map(16 * psize, MADV_NOHUGEPAGE), *file, *zero;
+	volatile char sink;
+	char path[] = "/tmp/lkm3.XXXXXX";
+	int stack_var = 1, fd, i;
+
+	for (i = 0; i < 16; i++)
+		anon[i * psize] = i;
+	check_mapped("4K anonymous page 0", anon + 123, "4K");
+	check_mapped("4K anonymous page 7", anon + 7 * psize + 4095, "4K");
+	check_mapped("4K anonymous page 15", anon + 15 * psize, "4K");
+
+	fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, psize) ||
+	    (file = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 0)) ==
+		    MAP_FAILED) {
+		tap_ok(0, "map a file");
+	} else {
+		sink = file[100];
+		check_mapped("file-backed page", file + 100, "4K");
+		munmap(file, psize);
+	}
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+
+	zero = map(psize, MADV_NOHUGEPAGE);
+	sink = zero[10];	/* a read fault maps the shared zero page */
+	(void)sink;
+	check_mapped("shared zero page (read, never written)", zero + 10, "4K");
+	check_mapped("stack", &stack_var, "4K");
+	check_mapped("program text", (void *)check_mapped, "4K");
+}
+
+static void check_huge(void)
+{
+	char *thp = map_2m_aligned(MADV_HUGEPAGE), *huge;
+
+	memset(thp, 1, 2 * MB);
+	check_mapped("THP, first byte", thp, "2M");
+	check_mapped("THP, subpage 1", thp + psize + 17, "2M");
+	check_mapped("THP, subpage 300", thp + 300 * psize, "2M");
+	check_mapped("THP, last byte", thp + 2 * MB - 1, "2M");
+
+	huge = mmap(NULL, 2 * MB, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (huge == MAP_FAILED) {
+		tap_skip("no hugetlb pages reserved", "hugetlb 2M page");
+		return;
+	}
+	memset(huge, 1, 2 * MB);
+	check_mapped("hugetlb page, subpage 0", huge, "2M");
+	check_mapped("hugetlb page, subpage 511", huge + 511 * psize + 5, "2M");
+	munmap(huge, 2 * MB);
+}
+
+/* An idle child with an untouched mapping: query it, its RSS must not move. */
+static void check_not_present(void)
+{
+	char rollup[64], pm_path[64];
+	int ready[2], fd;
+	long rss0, rss1;
+	uintptr_t addr;
+	uint64_t pm = ~0ULL;
+	pid_t child;
+
+	if (pipe(ready))
+		return;
+	child = fork();
+	if (child == 0) {
+		char *p = map(64 * psize, MADV_NOHUGEPAGE);
+
+		addr = (uintptr_t)p + 5 * psize;
+		if (write(ready[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(ready[0], &addr, sizeof(addr)) != sizeof(addr)) {
+		tap_ok(0, "child sends its address");
+		return;
+	}
+	snprintf(rollup, sizeof(rollup), "/proc/%d/smaps_rollup", child);
+	rss0 = proc_kb(rollup, "Rss");
+	check_reason("untouched page of a mapping", child, addr,
+		     "reason=not-present");
+	rss1 = proc_kb(rollup, "Rss");
+	tap_ok(rss0 > 0 && rss0 == rss1,
+	       "the query left the target's Rss as it was (%ld kB)", rss0);
+	snprintf(pm_path, sizeof(pm_path), "/proc/%d/pagemap", child);
+	fd = open(pm_path, O_RDONLY);
+	if (fd >= 0 && pread(fd, &pm, sizeof(pm), addr / psize * 8) == 8)
+		tap_ok(!PM_PRESENT(pm) && !PM_SWAPPED(pm),
+		       "the queried page is still not present in pagemap");
+	else
+		tap_ok(0, "read the child's pagemap");
+	if (fd >= 0)
+		close(fd);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
+static void check_no_vma(void)
+{
+	char *gap = map(psize, -1);
+
+	munmap(gap, psize);
+	check_reason("an address whose mapping was unmapped", getpid(),
+		     (uintptr_t)gap, "reason=no-vma");
+	check_reason("address 0", getpid(), 0, "reason=no-vma");
+}
+
+static void check_swapped(void)
+{
+	char *p = map(8 * psize, MADV_NOHUGEPAGE), want[96];
+	uint64_t pm;
+	int i;
+
+	if (proc_kb("/proc/meminfo", "SwapTotal") <= 0) {
+		tap_skip("no swap in this VM", "swapped page");
+		return;
+	}
+	for (i = 0; i < 8; i++)
+		memset(p + i * psize, 'a' + i, psize);
+	if (madvise(p, 8 * psize, MADV_PAGEOUT)) {
+		tap_skip("MADV_PAGEOUT failed", "swapped page");
+		return;
+	}
+	pm = pagemap_entry((uintptr_t)p + 3 * psize);
+	if (!tap_ok(PM_SWAPPED(pm), "MADV_PAGEOUT moved the page to swap")) {
+		tap_diag("pagemap 0x%llx", (unsigned long long)pm);
+		return;
+	}
+	snprintf(want, sizeof(want),
+		 "reason=swapped swap_type=%llu swap_offset=%llu",
+		 (unsigned long long)PM_SWAP_TYPE(pm),
+		 (unsigned long long)PM_SWAP_OFFSET(pm));
+	check_reason("swapped page", getpid(), (uintptr_t)p + 3 * psize, want);
+	tap_ok(PM_SWAPPED(pagemap_entry((uintptr_t)p + 3 * psize)),
+	       "the query did not bring the page back from swap");
+}
+
+static int has(const char *walk, const char *s)
+{
+	return strstr(walk, s) != NULL;
+}
+
+static void check_verbose(void)
+{
+	char *p = map(psize, MADV_NOHUGEPAGE), line[512], walk[2048];
+	unsigned long long pte = 0;
+	uint64_t pm;
+	const char *s;
+
+	p[0] = 1;
+	pm = pagemap_entry((uintptr_t)p);
+	if (query(getpid(), (uintptr_t)p, 1, line, sizeof(line), walk,
+		  sizeof(walk))) {
+		tap_ok(0, "verbose query");
+		return;
+	}
+	tap_ok(has(walk, "level=pgd ") && has(walk, "level=p4d ") &&
+		       has(walk, "level=pud ") && has(walk, "level=pmd ") &&
+		       has(walk, "level=pte "),
+	       "verbose=1 logs the entry at each of the 5 levels");
+	s = strstr(walk, "level=pte ");
+	if (s && (s = strstr(s, "entry=")))
+		sscanf(s, "entry=0x%llx", &pte);
+	tap_ok(((pte & 0x000ffffffffff000ULL) >> 12) == PM_PFN(pm),
+	       "the PTE's frame bits are pagemap's PFN");
+	tap_ok(has(walk, "flags present=1 writable=1 user=1 dirty=1 accessed=1 huge=0 nx=1"),
+	       "a written data page: present writable user dirty accessed NX");
+	if (!tap_ok(query(getpid(), (uintptr_t)check_verbose, 1, line,
+			  sizeof(line), walk, sizeof(walk)) == 0 &&
+			    has(walk, "writable=0 user=1") && has(walk, "nx=0"),
+		    "program text: read-only and executable"))
+		tap_diag("%s", walk);
+}
+
+int main(void)
+{
+	psize = sysconf(_SC_PAGESIZE);
+	check_anon_file_stack_text();
+	check_huge();
+	check_not_present();
+	check_no_vma();
+	check_swapped();
+	check_verbose();
+	return tap_done();
+}
