@@ -88,7 +88,7 @@ struct kp_walk {
 };
 
 /* Fill in a non-present entry: swap, migration, device, or other. */
-static void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
+static inline void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
 {
 	if (!non_swap_entry(entry)) {
 		e->kind = KP_SWAPPED;
@@ -106,8 +106,8 @@ static void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
 }
 
 /* Report the entry at @level, mapping @size bytes from @addr. */
-static int kp_report(struct kp_walk *w, enum kp_level level, unsigned long addr,
-		     unsigned long size)
+static inline int kp_report(struct kp_walk *w, enum kp_level level,
+			    unsigned long addr, unsigned long size)
 {
 	w->e.level = level;
 	w->e.addr = addr & ~(size - 1);
@@ -116,9 +116,9 @@ static int kp_report(struct kp_walk *w, enum kp_level level, unsigned long addr,
 }
 
 /* A present huge (PMD or PUD) leaf. */
-static int kp_report_leaf(struct kp_walk *w, enum kp_level level,
-			  unsigned long addr, unsigned long size,
-			  unsigned long pfn)
+static inline int kp_report_leaf(struct kp_walk *w, enum kp_level level,
+				 unsigned long addr, unsigned long size,
+				 unsigned long pfn)
 {
 	w->e.kind = KP_PRESENT;
 	w->e.pfn = pfn;
@@ -131,8 +131,8 @@ static int kp_report_leaf(struct kp_walk *w, enum kp_level level,
 	return kp_report(w, level, addr, size);
 }
 
-static int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp, unsigned long addr,
-		       unsigned long end)
+static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
+			      unsigned long addr, unsigned long end)
 {
 	struct mm_struct *mm = w->vma->vm_mm;
 	pte_t *table, *ptep, pte;
@@ -164,8 +164,8 @@ static int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp, unsigned long addr,
 	return ret;
 }
 
-static int kp_walk_pmd(struct kp_walk *w, pud_t *pudp, unsigned long addr,
-		       unsigned long end)
+static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
+			      unsigned long addr, unsigned long end)
 {
 	pmd_t *pmdp = pmd_offset(pudp, addr);
 	unsigned long next;
@@ -193,8 +193,8 @@ static int kp_walk_pmd(struct kp_walk *w, pud_t *pudp, unsigned long addr,
 	return ret;
 }
 
-static int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp, unsigned long addr,
-		       unsigned long end)
+static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
+			      unsigned long addr, unsigned long end)
 {
 	pud_t *pudp = pud_offset(p4dp, addr);
 	unsigned long next;
@@ -234,9 +234,8 @@ static int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp, unsigned long addr,
  * Context: mmap_read_lock(vma->vm_mm) held.  @fn runs in atomic context.
  * Return: 0, or what @fn returned to stop.
  */
-static int __maybe_unused kp_walk_range(struct vm_area_struct *vma,
-					unsigned long start, unsigned long end,
-					kp_entry_fn fn, void *arg)
+static inline int kp_walk_range(struct vm_area_struct *vma, unsigned long start,
+				unsigned long end, kp_entry_fn fn, void *arg)
 {
 	struct kp_walk w = { .vma = vma, .fn = fn, .arg = arg };
 	unsigned long addr, next, p4d_next;
@@ -273,7 +272,7 @@ static int __maybe_unused kp_walk_range(struct vm_area_struct *vma,
  * Return: the mm with a reference held (mmput() it), or ERR_PTR: -EINVAL
  * for a bad PID or a kernel thread (no mm), -ESRCH if no such process.
  */
-static struct mm_struct *__maybe_unused kp_get_mm(int pid)
+static inline struct mm_struct *kp_get_mm(int pid)
 {
 	struct task_struct *task = kp_find_task(pid);
 	struct mm_struct *mm;
@@ -289,7 +288,7 @@ static struct mm_struct *__maybe_unused kp_get_mm(int pid)
 }
 
 /* What the PUD/PMD/PTE level of an entry maps, for messages. */
-static const char *__maybe_unused kp_size_name(unsigned long size)
+static inline const char *kp_size_name(unsigned long size)
 {
 	return size == PUD_SIZE ? "1G" : size == PMD_SIZE ? "2M" : "4K";
 }

@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 1/lkm4.ko against /proc at every stage of 1/memstages: physical_kb is
+# smaps_rollup's Rss plus its hugetlb, virtual_kb is status' VmSize; the
+# stage-to-stage changes match what memstages did.  Then detail=1, and the
+# bad inputs.
+. tests/lib/tap.sh
+. tests/lib/proc.sh
+
+# kb FILE KEY: the number of a "KEY: N kB" line.
+kb() {
+	sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB\$/\1/p" "$1"
+}
+
+# lkm4_lines PID [detail=1]: lkm4's log lines for PID.
+lkm4_lines() {
+	_pid=$1
+	shift
+	klog_mark
+	insmod 1/lkm4.ko pid="$_pid" "$@" && rmmod lkm4
+	klog_since | grep ' lkm4: '
+}
+
+field() {
+	printf '%s\n' "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p" | tail -n 1
+}
+
+# detail=1 PID: one line per VMA of /proc/PID/maps, adding up to the
+# totals, with the VMAs memstages has at stage 4.
+check_detail() {
+	out=$(lkm4_lines "$1" detail=1)
+	vmas=$(printf '%s\n' "$out" | grep -c ' lkm4: vma ')
+	tap_is "$vmas" "$(wc -l <"/proc/$1/maps")" "detail=1: one line per VMA in /proc/PID/maps"
+	sums=$(printf '%s\n' "$out" | grep ' lkm4: vma ' |
+		sed -E 's/.* virtual_kb=([0-9]+) physical_kb=([0-9]+)$/\1 \2/' |
+		awk '{ v += $1; p += $2 } END { print v, p }')
+	tap_is "$sums" "$(field "$out" virtual_kb) $(field "$out" physical_kb)" \
+		"detail=1: the VMA lines add up to the totals"
+	tap_like "$out" "perms=rw-p backing=anon virtual_kb=65536 physical_kb=65536$" \
+		"detail=1: the written 64 MiB mapping: anon, all of it resident"
+	tap_like "$out" "perms=r-xp backing=file:/kp/1/memstages virtual_kb=" \
+		"detail=1: the program's text is r-xp, backed by its file"
+	tap_like "$out" "perms=rw-p backing=\[stack\] " "detail=1: the stack is named"
+	tap_like "$out" "perms=rw-p backing=\[heap\] " "detail=1: the heap is named"
+	tap_like "$out" "backing=\[vdso\] " "detail=1: the vDSO is named"
+}
+
+mkfifo /tmp/memstages.in
+1/memstages 64 </tmp/memstages.in >/tmp/memstages.out &
+ms=$!
+exec 5>/tmp/memstages.in
+
+for stage in 1 2 3 4 5 6; do
+	wait_line /tmp/memstages.out "^stage $stage:" ||
+		tap_fail "memstages reached stage $stage"
+	out=$(lkm4_lines "$ms")
+	virt=$(field "$out" virtual_kb)
+	phys=$(field "$out" physical_kb)
+	s=/proc/$ms/smaps_rollup
+	rss=$(($(kb "$s" Rss) + $(kb "$s" Private_Hugetlb) + $(kb "$s" Shared_Hugetlb)))
+	tap_is "$phys" "$rss" "stage $stage: physical_kb = smaps_rollup Rss (+ hugetlb)"
+	tap_is "$virt" "$(kb "/proc/$ms/status" VmSize)" "stage $stage: virtual_kb = status VmSize"
+	tap_like "$out" "lkm4: pid=$ms virtual_kb=[0-9]+ physical_kb=[0-9]+ walk_ns=[0-9]+$" \
+		"stage $stage: the report line has all four fields"
+	[ "$stage" -eq 4 ] && check_detail "$ms"
+	[ "$stage" -eq 5 ] && thp=$(kb "$s" AnonHugePages)
+	eval "virt$stage=\$virt phys$stage=\$phys"
+	echo >&5
+done
+exec 5>&-
+wait "$ms"
+rm -f /tmp/memstages.in /tmp/memstages.out
+
+# in_range WHAT VALUE LOW HIGH
+in_range() {
+	if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then
+		tap_pass "$1 ($2 kB)"
+	else
+		tap_fail "$1" "got $2 kB, expected $3 to $4 kB"
+	fi
+}
+# shellcheck disable=SC2154 # virtN and physN are set by the eval above
+{
+	tap_is $((virt2 - virt1)) 65536 "stage 2: virtual grows by the 64 MiB mapped"
+	in_range "stage 2: physical barely moves" $((phys2 - phys1)) -64 64
+	in_range "stage 3: physical grows by 32 MiB" $((phys3 - phys2)) 32768 32832
+	in_range "stage 4: physical grows by 32 MiB more" $((phys4 - phys3)) 32768 32832
+	tap_is $((virt5 - virt4)) 10240 "stage 5: virtual grows by the 10 MiB mapped"
+	in_range "stage 5: physical grows by the 8 MiB of huge pages" $((phys5 - phys4)) 8192 8256
+	in_range "stage 5: smaps_rollup counts them as AnonHugePages" "$thp" 8192 8192
+	tap_is "$virt6" "$virt1" "stage 6: virtual is back to the baseline"
+	in_range "stage 6: physical is back near the baseline" $((phys6 - phys1)) -64 64
+}
+
+bad() {
+	klog_mark
+	tap_fails_with "lkm4 $1: $2" "$2" tests/modload 1/lkm4.ko "$1"
+	tap_like "$(klog_since)" "$3" "  ... and the log says: $3"
+	tap_run "  ... and lkm4 is not loaded" test ! -e /sys/module/lkm4
+}
+bad "pid=0" "Invalid argument" "lkm4: pid=0 is not valid"
+bad "pid=4000000" "No such process" "lkm4: no process with pid 4000000"
+bad "pid=2" "Invalid argument" "lkm4: pid 2 \(kthreadd\) has no user address space"
+tap_done
