@@ -17,8 +17,8 @@
  *
  * It looks, and changes nothing: the page tables are read under
  * mmap_read_lock() and never written, and no page is faulted in (a query
- * does not change the target's memory use).  The walk is kp_walk_range()
- * over the one page of the address (include/kp_pgwalk.h).
+ * does not change the target's memory use).  The walk is kp_walk_addr()
+ * (include/kp_pgwalk.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -60,13 +60,6 @@ static int lkm3_parse_vaddr(struct mm_struct *mm, unsigned long *addr)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* The walk of one page calls this at most once, with the page's entry. */
-static int lkm3_found(const struct kp_entry *e, void *arg)
-{
-	*(struct kp_entry *)arg = *e;
-	return 1;
 }
 
 static void lkm3_print_walk(const struct kp_entry *e)
@@ -124,7 +117,7 @@ static int __init lkm3_init(void)
 	struct kp_entry e = {};
 	struct mm_struct *mm;
 	unsigned long addr;
-	int ret, found;
+	int ret;
 
 	mm = kp_get_mm(pid);
 	if (IS_ERR(mm))
@@ -141,10 +134,7 @@ static int __init lkm3_init(void)
 		pr_info("pid=%d vaddr=0x%lx not mapped reason=no-vma\n", pid,
 			addr);
 	} else {
-		found = kp_walk_range(vma, addr & PAGE_MASK,
-				      (addr & PAGE_MASK) + PAGE_SIZE,
-				      lkm3_found, &e);
-		lkm3_report(addr, &e, found);
+		lkm3_report(addr, &e, kp_walk_addr(vma, addr, &e));
 	}
 	mmap_read_unlock(mm);
 out_mmput:

@@ -265,6 +265,29 @@ static inline int kp_walk_range(struct vm_area_struct *vma, unsigned long start,
 	return ret;
 }
 
+static inline int kp_copy_entry(const struct kp_entry *e, void *arg)
+{
+	*(struct kp_entry *)arg = *e;
+	return 1;
+}
+
+/**
+ * kp_walk_addr() - the page-table entry that maps one address
+ * @vma: the VMA that holds @addr
+ * @addr: the address
+ * @e: filled in with the entry, if there is one
+ *
+ * Context: mmap_read_lock(vma->vm_mm) held.
+ * Return: true if a non-empty entry maps @addr, false if none does.
+ */
+static inline bool kp_walk_addr(struct vm_area_struct *vma, unsigned long addr,
+				struct kp_entry *e)
+{
+	unsigned long page = addr & PAGE_MASK;
+
+	return kp_walk_range(vma, page, page + PAGE_SIZE, kp_copy_entry, e);
+}
+
 /**
  * kp_get_mm() - the address space of the process a user named by PID
  * @pid: the pid= parameter

@@ -74,7 +74,7 @@ add_kmod() {
 for m in "${guest_kmods[@]}"; do
 	add_kmod "$m"
 done
-cp "$KMODS"/modules.{order,builtin} "$root/lib/modules/$KVER/" 2>/dev/null || true
+cp "$KMODS"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KVER/"
 depmod -b "$root" "$KVER"
 
 printf '%s\n' "$*" >"$root/kp/.cmd"

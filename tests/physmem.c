@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/physmem (2_I/physmem.c): the happy path against pagemap, and every
+ * refusal with its errno.  Run as root with physmem.ko loaded, by
+ * tests/50-physmem.t.  "stress" as argument runs the 4-process stress.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "tap.h"
+#include "kmod.h"
+#include "2_I/physmem.h"
+
+#define DEV "/dev/physmem"
+
+static long psize;
+
+static int dev_open(void)
+{
+	int fd = open(DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror("open " DEV);
+		exit(1);
+	}
+	return fd;
+}
+
+static int xlate(int fd, void *p, uint64_t *paddr)
+{
+	struct physmem_xlate x = { .vaddr = (uintptr_t)p };
+	int ret = ioctl(fd, PHYSMEM_IOC_XLATE, &x);
+
+	if (!ret && paddr)
+		*paddr = x.paddr;
+	return ret;
+}
+
+static int poke(int fd, uint64_t paddr, unsigned char value)
+{
+	struct physmem_write w = { .paddr = paddr, .value = value };
+
+	return ioctl(fd, PHYSMEM_IOC_WRITE, &w);
+}
+
+/* Pages pinned system-wide (FOLL_PIN), exact: per-CPU counts folded first. */
+static long pins_held(void)
+{
+	long acquired = 0, released = 0, v;
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	char key[64];
+	FILE *f;
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		tap_diag("cannot fold the vm counters: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	f = fopen("/proc/vmstat", "re");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2) {
+		if (!strcmp(key, "nr_foll_pin_acquired"))
+			acquired = v;
+		else if (!strcmp(key, "nr_foll_pin_released"))
+			released = v;
+	}
+	fclose(f);
+	return acquired - released;
+}
+
+static void check_happy_path(void)
+{
+	volatile unsigned char *byte = malloc(1);
+	uint64_t paddr = 0, pm;
+	int fd = dev_open();
+
+	*byte = 6;
+	pm = pagemap_entry((uintptr_t)byte);
+	tap_ok(!xlate(fd, (void *)byte, &paddr) &&
+		       paddr == PM_PFN(pm) * psize + (uintptr_t)byte % psize,
+	       "XLATE gives pagemap's PFN * 4096 + offset");
+	tap_ok(!poke(fd, paddr, 5) && *byte == 5,
+	       "WRITE 5 at that paddr: the byte reads 5 (was 6)");
+	close(fd);
+	free((void *)byte);
+}
+
+/* A child with a byte of its own; returns its pid, its byte's address. */
+static pid_t child_with_byte(int cmd[2], int reply[2], unsigned char **where)
+{
+	pid_t pid;
+
+	if (pipe(cmd) || pipe(reply))
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		unsigned char *b = malloc(1), c;
+
+		close(cmd[1]);
+		close(reply[0]);
+		*b = 6;
+		if (write(reply[1], &b, sizeof(b)) != sizeof(b))
+			_exit(1);
+		/* On each request, report the byte's value. */
+		while (read(cmd[0], &c, 1) == 1)
+			if (write(reply[1], b, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(cmd[0]);
+	close(reply[1]);
+	if (read(reply[0], where, sizeof(*where)) != sizeof(*where))
+		exit(1);
+	return pid;
+}
+
+static int child_value(int cmd[2], int reply[2])
+{
+	unsigned char c = 0;
+
+	if (write(cmd[1], "?", 1) != 1 || read(reply[0], &c, 1) != 1)
+		return -1;
+	return c;
+}
+
+static void check_refusals(void)
+{
+	int fd = dev_open(), fd2 = dev_open(), cmd[2], reply[2], pmfd;
+	uint64_t paddr = 0, other_pm = 0, mine = 0;
+	unsigned char *other = NULL, *ro;
+	struct physmem_write w = { 0 };
+	char path[64];
+	pid_t pid;
+
+	pid = child_with_byte(cmd, reply, &other);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	pmfd = open(path, O_RDONLY);
+	if (pmfd < 0 || pread(pmfd, &other_pm, 8,
+			      (uintptr_t)other / psize * 8) != 8)
+		other_pm = 0;
+	tap_errno(poke(fd, PM_PFN(other_pm) * psize + (uintptr_t)other % psize,
+		       7),
+		  EPERM, "WRITE to another process's page (from its pagemap): EPERM");
+	tap_ok(child_value(cmd, reply) == 6, "  ... and its byte is still 6");
+	close(pmfd);
+	close(cmd[1]);
+	close(reply[0]);
+	waitpid(pid, NULL, 0);
+
+	tap_errno(poke(fd, 0, 1), EPERM, "WRITE to physical address 0: EPERM");
+	tap_errno(poke(fd, 1ULL << 52, 1), EPERM,
+		  "WRITE beyond physical memory (2^52): EPERM");
+	xlate(fd, &mine, &paddr);
+	tap_errno(poke(fd2, paddr, 1), EPERM,
+		  "WRITE to a page XLATEd on another open file: EPERM");
+
+	ro = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)*(volatile unsigned char *)ro;
+	tap_ok(!xlate(fd, ro, &paddr) &&
+		       paddr == PM_PFN(pagemap_entry((uintptr_t)ro)) * psize,
+	       "XLATE of a read-only mapping translates");
+	tap_errno(poke(fd, paddr, 1), EACCES,
+		  "  ... but WRITE to it is refused: EACCES");
+
+	tap_errno(ioctl(fd, _IO(PHYSMEM_IOC_MAGIC, 9)), ENOTTY,
+		  "an unknown command: ENOTTY");
+	tap_errno(ioctl(fd, _IOWR(PHYSMEM_IOC_MAGIC, 1, uint64_t), &paddr),
+		  ENOTTY, "XLATE's number with the wrong size: ENOTTY");
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE, NULL), EFAULT,
+		  "XLATE with a NULL argument: EFAULT");
+	tap_errno(ioctl(fd, PHYSMEM_IOC_WRITE, NULL), EFAULT,
+		  "WRITE with a NULL argument: EFAULT");
+	munmap(ro, psize);
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE, ro), EFAULT,
+		  "XLATE with an unmapped argument pointer: EFAULT");
+	tap_errno(xlate(fd, ro, NULL), ENXIO,
+		  "XLATE of an unmapped virtual address: ENXIO");
+	tap_errno(xlate(fd, (void *)0xffff888000000000UL, NULL), EINVAL,
+		  "XLATE of a kernel address: EINVAL");
+	xlate(fd, &mine, &paddr);
+	w.paddr = paddr;
+	w.pad[6] = 1;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_WRITE, &w), EINVAL,
+		  "WRITE with a non-zero pad byte: EINVAL");
+	close(fd);
+	close(fd2);
+}
+
+static void check_fork(void)
+{
+	volatile unsigned char *p = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = dev_open(), cmd[2], reply[2], status;
+	uint64_t paddr = 0;
+	unsigned char c = 0;
+	pid_t pid;
+
+	/* Fork first: the page is shared copy-on-write, XLATE must break it. */
+	*p = 6;
+	if (pipe(cmd) || pipe(reply))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(cmd[1]);
+		if (read(cmd[0], &c, 1) != 1)
+			_exit(1);
+		_exit(*p);
+	}
+	close(cmd[0]);
+	tap_ok(!xlate(fd, (void *)p, &paddr) && !poke(fd, paddr, 5) && *p == 5,
+	       "after fork: XLATE and WRITE change the parent's byte");
+	if (write(cmd[1], "go", 1) != 1)
+		return;
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 6,
+	       "  ... and the child's copy still reads 6");
+	close(cmd[1]);
+	close(reply[0]);
+	close(reply[1]);
+	close(fd);
+	munmap((void *)p, psize);
+}
+
+static void check_unprivileged(void)
+{
+	int fd = dev_open(), status;
+	uint64_t byte = 0;
+	pid_t pid;
+
+	chmod(DEV, 0666);
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0, e;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		e = open(DEV, O_RDWR) < 0 ? errno : 0;
+		bad |= e != EPERM;
+		e = xlate(fd, &byte, NULL) ? errno : 0;
+		bad |= (e != EPERM) << 1;
+		e = poke(fd, 0, 1) ? errno : 0;
+		bad |= (e != EPERM) << 2;
+		_exit(bad);
+	}
+	waitpid(pid, &status, 0);
+	chmod(DEV, 0600);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "uid 65534: open (node made 0666), XLATE and WRITE on root's fd: EPERM");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		tap_diag("status %#x (bits: 1 open, 2 XLATE, 4 WRITE)", status);
+	close(fd);
+}
+
+static void check_pins(void)
+{
+	long before = pins_held(), during;
+	size_t n = PHYSMEM_MAX_PINS + 1, i;
+	char *p = mmap(NULL, n * psize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = dev_open(), fails = 0;
+
+	madvise(p, n * psize, MADV_NOHUGEPAGE);
+	for (i = 0; i + 1 < n; i++)
+		fails += xlate(fd, p + i * psize, NULL) != 0;
+	tap_ok(!fails, "XLATE of %d pages: all pinned", PHYSMEM_MAX_PINS);
+	xlate(fd, p, NULL);
+	tap_ok(pins_held() - before == PHYSMEM_MAX_PINS,
+	       "  ... XLATE of a page already pinned adds no pin");
+	tap_errno(xlate(fd, p + i * psize, NULL), ENOSPC,
+		  "the %dth page: ENOSPC", PHYSMEM_MAX_PINS + 1);
+	during = pins_held() - before;
+	close(fd);
+	tap_ok(during == PHYSMEM_MAX_PINS && pins_held() == before,
+	       "close releases every pin (vmstat nr_foll_pin_*: %ld, then 0)",
+	       during);
+	munmap(p, n * psize);
+}
+
+/* 4 processes x 10,000 XLATE + WRITE on their own pages, all at once. */
+static void check_stress(void)
+{
+	int i, status, ok = 0;
+	pid_t pids[4];
+
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			unsigned char *p = mmap(NULL, 64 * psize,
+						PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS,
+						-1, 0);
+			int fd = dev_open(), n, bad = 0;
+			uint64_t paddr;
+
+			for (n = 0; n < 10000; n++) {
+				unsigned char *b = p + (n % 64) * psize + n % 4000;
+
+				if (xlate(fd, b, &paddr) ||
+				    poke(fd, paddr, n & 0xff) || *b != (n & 0xff))
+					bad++;
+			}
+			_exit(bad ? 1 : 0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		waitpid(pids[i], &status, 0);
+		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	tap_ok(ok == 4, "4 processes x 10,000 XLATE+WRITE: every write landed");
+}
+
+int main(int argc, char **argv)
+{
+	psize = sysconf(_SC_PAGESIZE);
+	if (argc > 1 && !strcmp(argv[1], "stress")) {
+		check_stress();
+		return tap_done();
+	}
+	check_happy_path();
+	check_refusals();
+	check_fork();
+	check_unprivileged();
+	check_pins();
+	return tap_done();
+}
