@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kp_find_task() - the task behind a PID given by the user, with the
- * checks and errors every KernelPeek module uses for its pid= parameter.
+ * kp_get_task() and kp_find_task() - the task behind a PID given by the
+ * user, with the checks and errors every KernelPeek module uses.
  */
 #ifndef KP_TASK_H
 #define KP_TASK_H
@@ -13,33 +13,44 @@
 #include <linux/sched/task.h>
 
 /**
- * kp_find_task() - look up a task by a PID of the caller's pid namespace
+ * kp_get_task() - look up a task by a PID of the caller's pid namespace
  * @nr: the PID (a thread ID works too)
  *
  * The caller is the process running insmod or the ioctl, so the number
  * means what it means to that process (find_get_pid() uses current's
- * namespace).  Errors are logged with the calling module's prefix.
+ * namespace).
  *
  * Return: the task with a reference held (drop it with put_task_struct()),
  * ERR_PTR(-EINVAL) if @nr <= 0, or ERR_PTR(-ESRCH) if no task has it.
  */
-static inline struct task_struct *kp_find_task(int nr)
+static inline struct task_struct *kp_get_task(int nr)
 {
 	struct task_struct *task;
 	struct pid *pid;
 
-	if (nr <= 0) {
-		pr_err("pid=%d is not valid: give pid=<PID> with PID > 0\n",
-		       nr);
+	if (nr <= 0)
 		return ERR_PTR(-EINVAL);
-	}
 	pid = find_get_pid(nr);
 	task = get_pid_task(pid, PIDTYPE_PID);
 	put_pid(pid);
-	if (!task) {
+	return task ?: ERR_PTR(-ESRCH);
+}
+
+/**
+ * kp_find_task() - kp_get_task() for a pid= module parameter
+ * @nr: the parameter's value
+ *
+ * The same, and an error is also logged, with the calling module's prefix.
+ */
+static inline struct task_struct *kp_find_task(int nr)
+{
+	struct task_struct *task = kp_get_task(nr);
+
+	if (task == ERR_PTR(-EINVAL))
+		pr_err("pid=%d is not valid: give pid=<PID> with PID > 0\n",
+		       nr);
+	else if (IS_ERR(task))
 		pr_err("no process with pid %d in this pid namespace\n", nr);
-		return ERR_PTR(-ESRCH);
-	}
 	return task;
 }
 

@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/reparent (2_II/reparent.c) against /proc and wait(): the new ppid,
+ * SIGCHLD and reaping by the new parent, ECHILD for the old one, every
+ * refusal with its errno, a station killed under its soldiers, and 200
+ * soldiers at once.  Run as root with reparent.ko loaded, by
+ * tests/60-reparent.t.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "tap.h"
+#include "kmod.h"
+#include "2_II/reparent.h"
+
+#define DEV "/dev/reparent"
+
+struct reaped {
+	int pid;
+	int status;
+};
+
+static int station_out = -1; /* the station's end of its report pipe */
+
+static int set_parent(int fd, int pid, unsigned int flags)
+{
+	struct reparent_req req = { .new_parent = pid, .flags = flags };
+
+	return ioctl(fd, REPARENT_IOC_SET_PARENT, &req);
+}
+
+static int dev_open(void)
+{
+	int fd = open(DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror("open " DEV);
+		exit(1);
+	}
+	return fd;
+}
+
+/* A test station: reaps on SIGCHLD and reports {pid, status} on a pipe. */
+static void station_sigchld(int sig)
+{
+	struct reaped r;
+	int saved = errno;
+
+	(void)sig;
+	while ((r.pid = waitpid(-1, &r.status, WNOHANG)) > 0)
+		if (write(station_out, &r, sizeof(r)) != sizeof(r))
+			break;
+	errno = saved;
+}
+
+static pid_t start_station(int *reports, uid_t uid)
+{
+	struct sigaction sa = { .sa_handler = station_sigchld,
+				.sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	int p[2], ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) || pipe(ready))
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		close(ready[0]);
+		station_out = p[1];
+		sigaction(SIGCHLD, &sa, NULL);
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		exit(1);
+	close(ready[0]);
+	*reports = p[0];
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* The next report of the station, waiting up to @ms; pid 0 if none. */
+static struct reaped next_report(int reports, int ms)
+{
+	struct pollfd pfd = { .fd = reports, .events = POLLIN };
+	struct reaped r = { 0, 0 };
+
+	if (poll(&pfd, 1, ms) == 1 && read(reports, &r, sizeof(r)) != sizeof(r))
+		r.pid = 0;
+	return r;
+}
+
+static int ppid_of(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	int fd, n, ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p)
+		sscanf(p + 2, "%*c %d", &ppid);
+	return ppid;
+}
+
+/*
+ * A soldier: a child of ours that asks to join @station when it reads a
+ * byte on *go, reports the ioctl's errno on *result, then exits with
+ * @status when it reads a second byte.
+ */
+static pid_t soldier(pid_t station, int *go, int *result, int status)
+{
+	int g[2], r[2];
+	pid_t pid;
+
+	if (pipe(g) || pipe(r))
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		int fd = dev_open(), err;
+		char c;
+
+		close(g[1]);
+		close(r[0]);
+		if (read(g[0], &c, 1) != 1)
+			_exit(100);
+		err = set_parent(fd, station, 0) ? errno : 0;
+		if (write(r[1], &err, sizeof(err)) != sizeof(err) ||
+		    read(g[0], &c, 1) != 1)
+			_exit(101);
+		_exit(status);
+	}
+	close(g[0]);
+	close(r[1]);
+	*go = g[1];
+	*result = r[0];
+	return pid;
+}
+
+static int soldier_join(int go, int result)
+{
+	int err = -1;
+
+	if (write(go, "j", 1) != 1 ||
+	    read(result, &err, sizeof(err)) != sizeof(err))
+		return -1;
+	return err;
+}
+
+static void *blocked_wait(void *arg)
+{
+	pid_t pid = *(pid_t *)arg;
+	long ret = waitpid(pid, NULL, 0) == -1 ? errno : 0;
+
+	return (void *)ret;
+}
+
+static void check_single(void)
+{
+	int reports, go, result, err;
+	pid_t station = start_station(&reports, 0), s, waiter_pid;
+	struct timespec deadline;
+	struct reaped r;
+	pthread_t waiter;
+	void *werr = NULL;
+
+	s = soldier(station, &go, &result, 7);
+	/* A wait() already blocked in the old parent must wake up. */
+	waiter_pid = s;
+	pthread_create(&waiter, NULL, blocked_wait, &waiter_pid);
+	usleep(200000);
+	err = soldier_join(go, result);
+	tap_ok(err == 0, "a soldier joins the station (ioctl returns 0)");
+	if (err)
+		tap_diag("errno %d %s", err, strerror(err));
+	tap_ok(ppid_of(s, s) == station,
+	       "/proc/<soldier>/stat shows the station as ppid");
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	tap_ok(!pthread_timedjoin_np(waiter, &werr, &deadline) &&
+		       (long)werr == ECHILD,
+	       "a wait() blocked in the old parent wakes up with ECHILD");
+	tap_errno(waitpid(s, NULL, WNOHANG), ECHILD,
+		  "the old parent's wait() for it: ECHILD");
+	if (write(go, "x", 1) != 1)
+		return;
+	r = next_report(reports, 10000);
+	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7,
+	       "the station gets SIGCHLD and reaps it, exit status 7");
+	close(go);
+	close(result);
+	close(reports);
+	stop(station);
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void check_threads(void)
+{
+	int reports, ready[2], go[2], all = 1, n = 0;
+	pid_t station = start_station(&reports, 0), s;
+	char path[64], c;
+	struct reaped r;
+	DIR *dir;
+	struct dirent *d;
+
+	if (pipe(ready) || pipe(go))
+		return;
+	s = fork();
+	if (s == 0) {
+		int fd = dev_open(), i, err;
+		pthread_t t;
+
+		for (i = 0; i < 3; i++)
+			pthread_create(&t, NULL, sleeper, NULL);
+		err = set_parent(fd, station, 0) ? errno : 0;
+		if (write(ready[1], &err, sizeof(err)) != sizeof(err) ||
+		    read(go[0], &c, 1) != 1)
+			_exit(1);
+		exit(0); /* all four threads */
+	}
+	if (read(ready[0], &all, sizeof(all)) != sizeof(all) || all) {
+		tap_ok(0, "a 4-thread soldier joins the station");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", s);
+	dir = opendir(path);
+	all = dir != NULL;
+	while (dir && (d = readdir(dir)))
+		if (d->d_name[0] != '.') {
+			n++;
+			all &= ppid_of(s, atoi(d->d_name)) == station;
+		}
+	if (dir)
+		closedir(dir);
+	tap_ok(all && n == 4, "all %d threads of a soldier show the new ppid",
+	       n);
+	if (write(go[1], "x", 1) != 1)
+		return;
+	r = next_report(reports, 10000);
+	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	       "its exit is reported to the station");
+	tap_ok(next_report(reports, 500).pid == 0, "  ... once");
+	close(reports);
+	stop(station);
+}
+
+/* Fork a child that runs @fn and exits with the errno it returns. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+static int try_parent(void *arg)
+{
+	int fd = dev_open();
+
+	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
+}
+
+static int try_flags(void *arg)
+{
+	int fd = dev_open();
+
+	return set_parent(fd, *(int *)arg, 1) ? errno : 0;
+}
+
+static int try_self(void *arg)
+{
+	int fd = dev_open();
+
+	(void)arg;
+	return set_parent(fd, getpid(), 0) ? errno : 0;
+}
+
+static volatile pid_t thread_tid;
+
+static void *tell_tid(void *arg)
+{
+	(void)arg;
+	thread_tid = gettid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int try_own_thread(void *arg)
+{
+	int fd = dev_open();
+	pthread_t t;
+
+	(void)arg;
+	pthread_create(&t, NULL, tell_tid, NULL);
+	while (!thread_tid)
+		usleep(1000);
+	return set_parent(fd, thread_tid, 0) ? errno : 0;
+}
+
+static int try_own_child(void *arg)
+{
+	int fd = dev_open(), err;
+	pid_t kid = fork();
+
+	(void)arg;
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	err = set_parent(fd, kid, 0) ? errno : 0;
+	kill(kid, SIGKILL);
+	return err;
+}
+
+static int try_unprivileged(void *arg)
+{
+	int fd = dev_open();
+
+	if (setgid(65534) || setuid(65534))
+		return 200;
+	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
+}
+
+static int try_traced(void *arg)
+{
+	int fd = dev_open();
+
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+		return 201;
+	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
+}
+
+static int try_other_ns(void *arg)
+{
+	int fd = dev_open(), err;
+	pid_t init;
+
+	(void)arg;
+	if (unshare(CLONE_NEWPID))
+		return 202;
+	init = fork(); /* PID 1 of a new namespace */
+	if (init == 0) {
+		pause();
+		_exit(0);
+	}
+	err = set_parent(fd, init, 0) ? errno : 0;
+	kill(init, SIGKILL);
+	return err;
+}
+
+/* As init of a new pid namespace, ask to become a child of our own kid. */
+static int try_as_init(void *arg)
+{
+	pid_t init;
+	int status;
+
+	(void)arg;
+	if (unshare(CLONE_NEWPID))
+		return 203;
+	init = fork();
+	if (init == 0) {
+		int fd = dev_open(), err;
+		pid_t kid = fork();
+
+		if (kid == 0) {
+			pause();
+			_exit(0);
+		}
+		err = set_parent(fd, kid, 0) ? errno : 0;
+		kill(kid, SIGKILL);
+		_exit(err);
+	}
+	waitpid(init, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 204;
+}
+
+static void expect(int got, int want, const char *what)
+{
+	if (!tap_ok(got == want, "%s: %s", what, strerror(want)))
+		tap_diag("got %d (%s)", got,
+			 got < 200 ? strerror(got) : "setup failed");
+}
+
+static void check_refusals(void)
+{
+	int reports, one = 1, two = 2, none = 4000000, zero = 0, fd;
+	pid_t station = start_station(&reports, 0), zombie;
+	siginfo_t info;
+
+	expect(in_child(try_own_child, NULL), ELOOP,
+	       "a station that is the soldier's own child");
+	expect(in_child(try_parent, &one), EPERM, "PID 1 (init)");
+	expect(in_child(try_parent, &two), EPERM, "PID 2 (a kernel thread)");
+	zombie = fork();
+	if (zombie == 0)
+		_exit(0);
+	waitid(P_PID, zombie, &info, WEXITED | WNOWAIT);
+	expect(in_child(try_parent, &zombie), ESRCH, "a zombie");
+	waitpid(zombie, NULL, 0);
+	expect(in_child(try_parent, &none), ESRCH, "a PID no process has");
+	expect(in_child(try_parent, &zero), EINVAL, "PID 0");
+	expect(in_child(try_self, NULL), EINVAL, "itself");
+	expect(in_child(try_own_thread, NULL), EINVAL, "a thread of its own");
+	expect(in_child(try_flags, &station), EINVAL, "non-zero flags");
+	expect(in_child(try_unprivileged, &station), EPERM,
+	       "uid 65534 toward a root station");
+	expect(in_child(try_traced, &station), EBUSY, "a ptraced caller");
+	expect(in_child(try_other_ns, NULL), EXDEV,
+	       "a station in another pid namespace");
+	expect(in_child(try_as_init, NULL), EPERM,
+	       "a caller that is init of its pid namespace");
+	close(reports);
+	stop(station);
+
+	/* Without CAP_SYS_ADMIN, the same uid is enough. */
+	station = start_station(&reports, 65534);
+	expect(in_child(try_unprivileged, &station), 0,
+	       "uid 65534 toward a uid 65534 station succeeds");
+	close(reports);
+	stop(station);
+
+	fd = dev_open();
+	tap_errno(ioctl(fd, REPARENT_IOC_SET_PARENT, NULL), EFAULT,
+		  "a NULL argument: EFAULT");
+	tap_errno(ioctl(fd, _IO(REPARENT_IOC_MAGIC, 7)), ENOTTY,
+		  "an unknown command: ENOTTY");
+	close(fd);
+}
+
+/* The station dies under its soldiers: they go to the nearest reaper. */
+static void check_station_killed(void)
+{
+	int reports, go[3], result[3], i, joined = 0, adopted = 0, reaped = 0;
+	pid_t station = start_station(&reports, 0), s[3];
+	int status;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	for (i = 0; i < 3; i++) {
+		s[i] = soldier(station, &go[i], &result[i], 3);
+		joined += soldier_join(go[i], result[i]) == 0;
+	}
+	stop(station);
+	usleep(100000);
+	for (i = 0; i < 3; i++) {
+		adopted += ppid_of(s[i], s[i]) == getpid();
+		if (write(go[i], "x", 1) == 1 &&
+		    waitpid(s[i], &status, 0) == s[i] && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 3)
+			reaped++;
+		close(go[i]);
+		close(result[i]);
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	close(reports);
+	tap_ok(joined == 3, "3 soldiers join a station");
+	tap_ok(adopted == 3,
+	       "the station is killed: its subreaper adopts them");
+	tap_ok(reaped == 3, "  ... and reaps them: no zombie is left");
+}
+
+/* 200 soldiers at once, while other processes fork and exit. */
+static void check_stress(void)
+{
+	enum { N = 200 };
+	int reports, i, seen[N] = { 0 }, once = 0, failed = 0;
+	pid_t station = start_station(&reports, 0), s[N], storm;
+
+	storm = fork();
+	if (storm == 0) {
+		for (;;) {
+			pid_t p = fork();
+
+			if (p == 0)
+				_exit(0);
+			waitpid(p, NULL, 0);
+		}
+	}
+	for (i = 0; i < N; i++) {
+		s[i] = fork();
+		if (s[i] == 0) {
+			int fd = dev_open();
+
+			if (set_parent(fd, station, 0))
+				_exit(99);
+			usleep(i % 7 * 1000);
+			_exit(i % 100);
+		}
+	}
+	for (i = 0; i < N; i++) {
+		struct reaped r = next_report(reports, 30000);
+
+		if (!r.pid)
+			break;
+		for (int j = 0; j < N; j++)
+			if (s[j] == r.pid && WIFEXITED(r.status) &&
+			    WEXITSTATUS(r.status) == j % 100)
+				seen[j]++;
+	}
+	for (i = 0; i < N; i++) {
+		once += seen[i] == 1;
+		/* A soldier whose ioctl failed is still our child. */
+		failed += waitpid(s[i], NULL, WNOHANG) > 0;
+	}
+	stop(storm);
+	tap_ok(once == N && !failed && next_report(reports, 300).pid == 0,
+	       "%d soldiers join one station at once: each reported exactly once",
+	       N);
+	if (once != N || failed)
+		tap_diag("%d reported once, %d failed to join", once, failed);
+	close(reports);
+	stop(station);
+}
+
+int main(void)
+{
+	check_single();
+	check_threads();
+	check_refusals();
+	check_station_killed();
+	check_stress();
+	return tap_done();
+}
