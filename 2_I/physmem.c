@@ -18,12 +18,14 @@
  *
  * XLATE reads the translation from the page tables with the shared walker
  * (include/kp_pgwalk.h) and checks it against the pinned page.
+ * XLATE_BATCH only walks: it translates many addresses, pinning nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -184,11 +186,127 @@ static long physmem_write(struct physmem_file *pf,
 	return 0;
 }
 
+/* Addresses translated per mmap_read_lock() hold. */
+#define PHYSMEM_CHUNK 512
+
+static void physmem_result(struct physmem_result *r, unsigned long addr,
+			   struct vm_area_struct *vma)
+{
+	struct kp_entry e;
+
+	memset(r, 0, sizeof(*r));
+	if (!vma) {
+		r->status = PHYSMEM_NO_VMA;
+		return;
+	}
+	if (!kp_walk_addr(vma, addr, &e)) {
+		r->status = PHYSMEM_NOT_PRESENT;
+		return;
+	}
+	switch (e.kind) {
+	case KP_PRESENT:
+		r->status = PHYSMEM_PRESENT;
+		r->paddr = PFN_PHYS(e.pfn) + (addr - e.addr);
+		r->page_shift = ilog2(e.size);
+		break;
+	case KP_SWAPPED:
+		r->status = PHYSMEM_SWAPPED;
+		r->swap_type = e.swp_type;
+		r->swap_offset = e.swp_offset;
+		break;
+	case KP_MIGRATING:
+		r->status = PHYSMEM_MIGRATING;
+		break;
+	case KP_DEVICE:
+		r->status = PHYSMEM_DEVICE;
+		break;
+	default:
+		r->status = PHYSMEM_OTHER;
+	}
+}
+
+/* Translate @n addresses of the caller; mmap_read_lock() is held. */
+static void physmem_translate(const u64 *va, struct physmem_result *res,
+			      unsigned int n)
+{
+	struct vm_area_struct *vma = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!vma || va[i] < vma->vm_start || va[i] >= vma->vm_end)
+			vma = va[i] < TASK_SIZE ?
+				      vma_lookup(current->mm, va[i]) :
+				      NULL;
+		physmem_result(&res[i], va[i], vma);
+	}
+}
+
+/*
+ * Chunk by chunk: copy the addresses in, translate them under the mmap
+ * lock, copy the results out.  User memory is never touched with the lock
+ * held: a fault there would take it again, behind a waiting writer.
+ */
+static long physmem_xlate_batch(struct physmem_xlate_batch __user *arg)
+{
+	struct physmem_result __user *results;
+	struct physmem_xlate_batch b;
+	struct physmem_result *res;
+	u64 __user *vaddrs;
+	u32 done, n;
+	long ret = 0;
+	u64 *va;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&b, arg, sizeof(b)))
+		return -EFAULT;
+	if (!b.count || b.count > PHYSMEM_BATCH_MAX || b.flags ||
+	    b.reserved[0] || b.reserved[1])
+		return -EINVAL;
+	vaddrs = u64_to_user_ptr(b.vaddrs);
+	results = u64_to_user_ptr(b.results);
+	va = kmalloc_array(PHYSMEM_CHUNK, sizeof(*va), GFP_KERNEL);
+	res = kmalloc_array(PHYSMEM_CHUNK, sizeof(*res), GFP_KERNEL);
+	if (!va || !res) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (done = 0; done < b.count; done += n) {
+		n = min_t(u32, b.count - done, PHYSMEM_CHUNK);
+		if (copy_from_user(va, vaddrs + done, n * sizeof(*va))) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = mmap_read_lock_killable(current->mm);
+		if (ret)
+			break;
+		physmem_translate(va, res, n);
+		mmap_read_unlock(current->mm);
+		if (copy_to_user(results + done, res, n * sizeof(*res))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+out:
+	kfree(va);
+	kfree(res);
+	return ret;
+}
+
 static long physmem_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
 	struct physmem_file *pf = file->private_data;
 	long ret;
+
+	/* Pins nothing, so it needs no per-file lock. */
+	if (cmd == PHYSMEM_IOC_XLATE_BATCH)
+		return physmem_xlate_batch((void __user *)arg);
 
 	mutex_lock(&pf->lock);
 	switch (cmd) {

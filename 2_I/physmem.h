@@ -7,14 +7,18 @@
  * a physical address and pins that page to the open file; PHYSMEM_IOC_WRITE
  * stores one byte at a physical address, but only in a page this open file
  * pinned for writing.  Closing the file releases its pins.
+ * PHYSMEM_IOC_XLATE_BATCH translates many addresses at once, pinning
+ * nothing, and reports for each a physical address or why there is none.
  *
  * Errors (ioctl() returns -1 and sets errno):
- *   EPERM   open or XLATE without CAP_SYS_ADMIN; WRITE without
+ *   EPERM   open, XLATE or XLATE_BATCH without CAP_SYS_ADMIN; WRITE without
  *           CAP_SYS_RAWIO, or under kernel lockdown; WRITE to a physical
  *           address that is not in a page XLATE pinned on this file
  *   EACCES  WRITE to a page XLATE pinned read-only (a read-only mapping)
  *   EINVAL  XLATE of an address that is not a user address; WRITE with a
- *           non-zero pad byte
+ *           non-zero pad byte; XLATE_BATCH with count 0 or above
+ *           PHYSMEM_BATCH_MAX, or non-zero flags or reserved fields
+ *   EINTR   XLATE_BATCH interrupted by a fatal signal
  *   ENXIO   XLATE of an address with no accessible mapping
  *   ENOSPC  XLATE when the file already holds PHYSMEM_MAX_PINS pins
  *   EAGAIN  XLATE raced with a change of the mapping: try again
@@ -52,8 +56,60 @@ struct physmem_write {
 	__u8 pad[7];
 };
 
+/* The most addresses one PHYSMEM_IOC_XLATE_BATCH may translate. */
+#define PHYSMEM_BATCH_MAX 1048576 /* 2^20 */
+
+/* struct physmem_result.status */
+#define PHYSMEM_PRESENT 0 /* paddr is valid */
+#define PHYSMEM_NO_VMA 1 /* no mapping covers the address */
+#define PHYSMEM_NOT_PRESENT 2 /* mapped, but no page there */
+#define PHYSMEM_SWAPPED 3 /* in swap: swap_type, swap_offset */
+#define PHYSMEM_MIGRATING 4 /* being migrated */
+#define PHYSMEM_DEVICE 5 /* device-private memory */
+#define PHYSMEM_OTHER 6 /* another kind of non-present entry */
+
+/**
+ * struct physmem_result - one translation of PHYSMEM_IOC_XLATE_BATCH
+ * @paddr: PHYSMEM_PRESENT: the physical address, page offset included
+ * @swap_offset: PHYSMEM_SWAPPED: the slot in the swap area
+ * @status: one of PHYSMEM_PRESENT ... PHYSMEM_OTHER
+ * @page_shift: PHYSMEM_PRESENT: log2 of the page size (12, 21 or 30)
+ * @swap_type: PHYSMEM_SWAPPED: the swap area
+ */
+struct physmem_result {
+	__u64 paddr;
+	__u64 swap_offset;
+	__u32 status;
+	__u16 page_shift;
+	__u16 swap_type;
+};
+
+/**
+ * struct physmem_xlate_batch - argument of PHYSMEM_IOC_XLATE_BATCH
+ * @vaddrs: in: address of an array of @count __u64 virtual addresses of
+ *	the calling process
+ * @results: in: address of an array of @count struct physmem_result,
+ *	which the call fills in
+ * @count: in: how many, 1 to PHYSMEM_BATCH_MAX
+ * @flags: must be 0
+ * @reserved: must be 0
+ *
+ * Unlike XLATE it pins nothing and faults nothing in: it reports what the
+ * page tables hold, so its answers may be out of date as soon as it
+ * returns, and WRITE does not accept them.
+ */
+struct physmem_xlate_batch {
+	__u64 vaddrs;
+	__u64 results;
+	__u32 count;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
 #define PHYSMEM_IOC_MAGIC 0xB8
 #define PHYSMEM_IOC_XLATE _IOWR(PHYSMEM_IOC_MAGIC, 1, struct physmem_xlate)
 #define PHYSMEM_IOC_WRITE _IOW(PHYSMEM_IOC_MAGIC, 2, struct physmem_write)
+#define PHYSMEM_IOC_XLATE_BATCH \
+	_IOW(PHYSMEM_IOC_MAGIC, 3, struct physmem_xlate_batch)
 
 #endif /* _UAPI_KERNELPEEK_PHYSMEM_H */

@@ -5,8 +5,10 @@
 # physpoke, and unload the driver again, even if physpoke fails.  Exits
 # with physpoke's status.
 #
-# On a 6.1 machine it builds against the running kernel and uses sudo when
-# not root; in the KernelPeek VM (KP_GUEST set) everything is built already.
+# In the source tree of a 6.1 machine it builds against the running kernel
+# and uses sudo when not root; in the KernelPeek VM (KP_GUEST set) it is
+# built already.  Installed ("make install"), it loads the DKMS-built
+# module with modprobe.
 
 dir=$(cd "$(dirname "$0")" && pwd)
 sudo=
@@ -16,15 +18,15 @@ say() {
 	echo "spock: $*"
 }
 
-if [ -z "${KP_GUEST:-}" ]; then
+if [ -z "${KP_GUEST:-}" ] && [ -e "$dir/Makefile" ]; then
 	say "building physmem.ko and physpoke"
 	make -C "$dir" >/dev/null || {
 		say "the build failed (are the headers of $(uname -r) installed?)"
 		exit 1
 	}
 fi
-if [ ! -e "$dir/physmem.ko" ] || [ ! -x "$dir/physpoke" ]; then
-	say "physmem.ko or physpoke is missing: run make in $dir"
+if [ ! -x "$dir/physpoke" ]; then
+	say "physpoke is missing: run make in $dir"
 	exit 1
 fi
 
@@ -32,7 +34,11 @@ if [ -e /sys/module/physmem ]; then
 	say "physmem is already loaded; leaving it loaded"
 else
 	say "loading physmem.ko"
-	$sudo insmod "$dir/physmem.ko" || exit 1
+	if [ -e "$dir/physmem.ko" ]; then
+		$sudo insmod "$dir/physmem.ko"
+	else
+		$sudo modprobe physmem
+	fi || exit 1
 	trap 'say "unloading physmem"; $sudo rmmod physmem' EXIT
 	trap 'exit 130' INT TERM
 fi

@@ -6,8 +6,9 @@
 # it, show the station reporting each soldier's end, then stop the station
 # and unload the driver.  It cleans up on any failure.
 #
-# On a 6.1 machine it builds as you, then runs the rest as root (sudo); in
-# the KernelPeek VM (KP_GUEST set) everything is built already.
+# In the source tree of a 6.1 machine it builds as you, then runs the rest
+# as root (sudo); in the KernelPeek VM (KP_GUEST set) it is built already.
+# Installed ("make install"), it loads the DKMS-built module with modprobe.
 
 dir=$(cd "$(dirname "$0")" && pwd)
 soldiers=${1:-3}
@@ -22,7 +23,7 @@ say() {
 	echo "dr doom: $*"
 }
 
-if [ -z "${KP_GUEST:-}" ] && [ -z "${KP_BUILT:-}" ]; then
+if [ -z "${KP_GUEST:-}" ] && [ -z "${KP_BUILT:-}" ] && [ -e "$dir/Makefile" ]; then
 	say "building reparent.ko, control_station and soldier"
 	make -C "$dir" >/dev/null || {
 		say "the build failed (are the headers of $(uname -r) installed?)"
@@ -56,7 +57,11 @@ wait_for() {
 }
 
 if [ ! -e /sys/module/reparent ]; then
-	insmod "$dir/reparent.ko" || exit 1
+	if [ -e "$dir/reparent.ko" ]; then
+		insmod "$dir/reparent.ko"
+	else
+		modprobe reparent
+	fi || exit 1
 	loaded=1
 	say "reparent.ko loaded"
 fi

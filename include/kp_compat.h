@@ -23,12 +23,12 @@
  * pte_offset_map*() no longer link from modules.  So do what
  * __pte_offset_map() does: inside rcu_read_lock(), take a stable copy of
  * the PMD, check that it still points to a PTE table, and read the entries
- * locklessly.  KP_PTE_MAP_CAN_FAIL says whether kp_pte_map() may return NULL.
+ * locklessly.
+ *
+ * Either way, call kp_pte_unmap() after kp_pte_map(), also when it returned
+ * NULL: every path then takes and releases alike (sparse checks that).
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
-/* Never NULL here: lets sparse see that the lock is always taken. */
-#define KP_PTE_MAP_CAN_FAIL 0
-
 static inline pte_t *kp_pte_map(struct mm_struct *mm, pmd_t *pmd,
 				unsigned long addr, spinlock_t **ptl)
 {
@@ -40,8 +40,6 @@ static inline void kp_pte_unmap(pte_t *pte, spinlock_t *ptl)
 	pte_unmap_unlock(pte, ptl);
 }
 #else
-#define KP_PTE_MAP_CAN_FAIL 1
-
 static inline pte_t *kp_pte_map(struct mm_struct *mm, pmd_t *pmd,
 				unsigned long addr, spinlock_t **ptl)
 {
@@ -49,12 +47,10 @@ static inline pte_t *kp_pte_map(struct mm_struct *mm, pmd_t *pmd,
 
 	rcu_read_lock();
 	pmdval = pmdp_get_lockless(pmd);
-	if (pmd_none(pmdval) || !pmd_present(pmdval) || pmd_leaf(pmdval) ||
-	    pmd_bad(pmdval)) {
-		rcu_read_unlock();
-		return NULL;
-	}
 	*ptl = NULL;
+	if (pmd_none(pmdval) || !pmd_present(pmdval) || pmd_leaf(pmdval) ||
+	    pmd_bad(pmdval))
+		return NULL;
 	return pte_offset_kernel(&pmdval, addr);
 }
 

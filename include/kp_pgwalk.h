@@ -139,10 +139,9 @@ static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
 	spinlock_t *ptl; /* the PTE table's lock (6.1) */
 	int ret = 0;
 
+	/* NULL: the PTE table went away, so nothing is mapped (6.12). */
 	table = kp_pte_map(mm, pmdp, addr, &ptl);
-	if (KP_PTE_MAP_CAN_FAIL && !table)
-		return 0; /* the PTE table went away: nothing is mapped */
-	for (ptep = table; addr < end; ptep++, addr += PAGE_SIZE) {
+	for (ptep = table; table && addr < end; ptep++, addr += PAGE_SIZE) {
 		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;

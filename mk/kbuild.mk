@@ -4,11 +4,16 @@
 # the directory's kernel modules, listed in its Kbuild file, out of tree
 # against KDIR, and its user programs, listed in PROGS (mk/progs.mk).
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+# Unset or empty (the top-level Makefile exports it either way).
+ifeq ($(KDIR),)
+KDIR := /lib/modules/$(shell uname -r)/build
+endif
 
-.PHONY: all modules clean lint-list
+.PHONY: all modules progs clean lint-list
 
 all: modules $(PROGS)
+
+progs: $(PROGS)
 
 include $(dir $(lastword $(MAKEFILE_LIST)))progs.mk
 

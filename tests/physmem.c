@@ -21,13 +21,7 @@ static long psize;
 
 static int dev_open(void)
 {
-	int fd = open(DEV, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		perror("open " DEV);
-		exit(1);
-	}
-	return fd;
+	return dev_open_or_exit(DEV);
 }
 
 static int xlate(int fd, void *p, uint64_t *paddr)
@@ -139,12 +133,13 @@ static void check_refusals(void)
 	pid = child_with_byte(cmd, reply, &other);
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	pmfd = open(path, O_RDONLY);
-	if (pmfd < 0 || pread(pmfd, &other_pm, 8,
-			      (uintptr_t)other / psize * 8) != 8)
+	if (pmfd < 0 ||
+	    pread(pmfd, &other_pm, 8, (uintptr_t)other / psize * 8) != 8)
 		other_pm = 0;
 	tap_errno(poke(fd, PM_PFN(other_pm) * psize + (uintptr_t)other % psize,
 		       7),
-		  EPERM, "WRITE to another process's page (from its pagemap): EPERM");
+		  EPERM,
+		  "WRITE to another process's page (from its pagemap): EPERM");
 	tap_ok(child_value(cmd, reply) == 6, "  ... and its byte is still 6");
 	close(pmfd);
 	close(cmd[1]);
@@ -280,6 +275,115 @@ static void check_pins(void)
 	munmap(p, n * psize);
 }
 
+static int batch(int fd, const uint64_t *va, struct physmem_result *res,
+		 uint32_t count)
+{
+	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)va,
+					 .results = (uintptr_t)res,
+					 .count = count };
+
+	return ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b);
+}
+
+static void check_batch(void)
+{
+	enum { N = 16384 }; /* 64 MiB of 4K pages */
+	char *big = mmap(NULL, (size_t)N * psize, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *thp = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t *va = calloc(N, sizeof(*va)), *pm = calloc(N, sizeof(*pm));
+	struct physmem_result *res = calloc(N, sizeof(*res));
+	struct physmem_xlate_batch b = { 0 };
+	int fd = dev_open(), pmfd, i, good = 0;
+	long pins = pins_held();
+	char *gap, *h;
+
+	madvise(big, (size_t)N * psize, MADV_NOHUGEPAGE);
+	for (i = 0; i < N; i++)
+		big[(size_t)i * psize] = 1;
+	h = (char *)(((uintptr_t)thp + (2 << 20) - 1) & ~((2UL << 20) - 1));
+	madvise(h, 2 << 20, MADV_HUGEPAGE);
+	memset(h, 1, 2 << 20);
+	gap = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(gap, psize);
+
+	/* 64 MiB at once, against one bulk read of pagemap. */
+	for (i = 0; i < N; i++)
+		va[i] = (uintptr_t)big + (size_t)i * psize + i % 4096;
+	pmfd = open("/proc/self/pagemap", O_RDONLY);
+	if (pmfd < 0 ||
+	    pread(pmfd, pm, N * 8, (uintptr_t)big / psize * 8) != N * 8)
+		tap_diag("cannot read pagemap");
+	close(pmfd);
+	if (!batch(fd, va, res, N))
+		for (i = 0; i < N; i++)
+			good += res[i].status == PHYSMEM_PRESENT &&
+				res[i].page_shift == 12 &&
+				res[i].paddr ==
+					PM_PFN(pm[i]) * psize + i % 4096;
+	tap_ok(good == N,
+	       "XLATE_BATCH of %d pages (64 MiB): every paddr is pagemap's", N);
+
+	/* One of each answer. */
+	va[0] = (uintptr_t)h + 5 * psize + 7;
+	va[1] = (uintptr_t)big + psize;
+	va[2] = (uintptr_t)gap;
+	va[3] = 0xffff888000000000ULL;
+	munmap(big + 2 * psize, psize);
+	big[psize] = 1;
+	madvise(big + 3 * psize, psize, MADV_DONTNEED);
+	va[1] = (uintptr_t)big + 3 * psize;
+	if (batch(fd, va, res, 4)) {
+		tap_ok(0, "XLATE_BATCH of 4 kinds of address");
+	} else {
+		tap_ok(res[0].status == PHYSMEM_PRESENT &&
+			       res[0].page_shift == 21 &&
+			       res[0].paddr ==
+				       PM_PFN(pagemap_entry(va[0])) * psize + 7,
+		       "  ... a THP subpage: present, page_shift 21, pagemap's paddr");
+		tap_ok(res[1].status == PHYSMEM_NOT_PRESENT,
+		       "  ... a dropped page (MADV_DONTNEED): not present");
+		tap_ok(res[2].status == PHYSMEM_NO_VMA,
+		       "  ... an unmapped address: no VMA");
+		tap_ok(res[3].status == PHYSMEM_NO_VMA,
+		       "  ... a kernel address: no VMA");
+		tap_ok(!PM_PRESENT(pagemap_entry(va[1])),
+		       "  ... and the dropped page was not faulted back in");
+	}
+	tap_ok(pins_held() == pins, "XLATE_BATCH pins nothing");
+
+	b.vaddrs = (uintptr_t)va;
+	b.results = (uintptr_t)res;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EINVAL,
+		  "XLATE_BATCH with count 0: EINVAL");
+	b.count = PHYSMEM_BATCH_MAX + 1;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EINVAL,
+		  "XLATE_BATCH with count above PHYSMEM_BATCH_MAX: EINVAL");
+	b.count = 1;
+	b.flags = 1;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EINVAL,
+		  "XLATE_BATCH with flags: EINVAL");
+	b.flags = 0;
+	b.reserved[1] = 1;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EINVAL,
+		  "XLATE_BATCH with a reserved field set: EINVAL");
+	b.reserved[1] = 0;
+	b.vaddrs = (uintptr_t)gap;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EFAULT,
+		  "XLATE_BATCH with unmapped vaddrs: EFAULT");
+	b.vaddrs = (uintptr_t)va;
+	b.results = (uintptr_t)check_batch; /* read-only text */
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EFAULT,
+		  "XLATE_BATCH with read-only results: EFAULT");
+	close(fd);
+	munmap(big, (size_t)N * psize);
+	munmap(thp, 4 << 20);
+	free(va);
+	free(pm);
+	free(res);
+}
+
 /* 4 processes x 10,000 XLATE + WRITE on their own pages, all at once. */
 static void check_stress(void)
 {
@@ -289,18 +393,19 @@ static void check_stress(void)
 	for (i = 0; i < 4; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			unsigned char *p = mmap(NULL, 64 * psize,
-						PROT_READ | PROT_WRITE,
-						MAP_PRIVATE | MAP_ANONYMOUS,
-						-1, 0);
+			unsigned char *p =
+				mmap(NULL, 64 * psize, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			int fd = dev_open(), n, bad = 0;
 			uint64_t paddr;
 
 			for (n = 0; n < 10000; n++) {
-				unsigned char *b = p + (n % 64) * psize + n % 4000;
+				unsigned char *b =
+					p + (n % 64) * psize + n % 4000;
 
 				if (xlate(fd, b, &paddr) ||
-				    poke(fd, paddr, n & 0xff) || *b != (n & 0xff))
+				    poke(fd, paddr, n & 0xff) ||
+				    *b != (n & 0xff))
 					bad++;
 			}
 			_exit(bad ? 1 : 0);
@@ -325,5 +430,6 @@ int main(int argc, char **argv)
 	check_fork();
 	check_unprivileged();
 	check_pins();
+	check_batch();
 	return tap_done();
 }

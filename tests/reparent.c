@@ -39,13 +39,7 @@ static int set_parent(int fd, int pid, unsigned int flags)
 
 static int dev_open(void)
 {
-	int fd = open(DEV, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		perror("open " DEV);
-		exit(1);
-	}
-	return fd;
+	return dev_open_or_exit(DEV);
 }
 
 /* A test station: reaps on SIGCHLD and reports {pid, status} on a pipe. */

@@ -27,11 +27,13 @@ wanted() {
 for t in tests/*.t; do
 	wanted "$t" "$@" || continue
 	echo "# ---- $t"
+	start=$(date +%s)
 	{
 		timeout -s KILL "$limit" sh "$t"
 		echo "$?" >/tmp/tap.status
 	} 2>&1 | tee /tmp/tap.out
 	status=$(cat /tmp/tap.status)
+	echo "# $t took $(($(date +%s) - start)) s"
 	ok=$(grep -c '^ok ' /tmp/tap.out)
 	skip=$(grep -c '^ok .*# SKIP' /tmp/tap.out)
 	notok=$(grep -c '^not ok ' /tmp/tap.out)
@@ -46,5 +48,14 @@ for t in tests/*.t; do
 	skipped=$((skipped + skip))
 	failed=$((failed + notok))
 done
+# A kernel with kmemleak (KERNEL=debug): look for leaks now.  A report
+# goes to the kernel log, where the host finds it.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo "# kmemleak: scanning for leaks"
+	echo scan >/sys/kernel/debug/kmemleak
+	leaks=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
+	echo "# kmemleak: $leaks suspected leaks"
+	[ "$leaks" -eq 0 ] || head -n 40 /sys/kernel/debug/kmemleak >/dev/kmsg
+fi
 echo "# kernelpeek-summary: passed=$passed failed=$failed skipped=$skipped"
 [ "$failed" -eq 0 ]

@@ -5,8 +5,8 @@
 #
 #   checkpatch  scripts/checkpatch.pl --strict on every kernel source and
 #               header (exceptions, each justified, in .checkpatch.conf)
-#   sparse      the module build with C=2
-#   W=1         the module build with extra warnings, as errors
+#   sparse      the module build with C=2, against the 6.12 and 6.1 headers
+#   W=1         the module build with extra warnings, as errors, on both
 #   format      clang-format (.clang-format) on the kernel code
 #   user C      the programs with -Wall -Wextra -Werror, and cppcheck
 #   shell       shellcheck on every shell script
@@ -20,9 +20,6 @@ set -uo pipefail
 
 host_deps
 apt_install sparse cppcheck clang-format shellcheck perl xz-utils
-kenv=$("$KP_ROOT/vm/kernel.sh") || exit
-eval "$kenv"
-
 failed=()
 # step NAME CMD...: run one check; remember it if it fails.
 step() {
@@ -53,20 +50,10 @@ usrc+=("$KP_ROOT"/tests/*.c)
 
 checkpatch_dir=$KP_CACHE/src/checkpatch
 checkpatch_fetch() {
-	local src=$KP_CACHE/src tarball=$KP_CACHE/src/linux-source-6.1.tar.xz
+	local tarball
 
 	[ -e "$checkpatch_dir/scripts/checkpatch.pl" ] && return 0
-	if [ ! -e "$tarball" ]; then
-		mkdir -p "$src"
-		say "Fetching linux-source-6.1 (about 140 MB) for checkpatch.pl"
-		(cd "$src" && rm -f linux-source-6.1_*.deb &&
-			apt-get -q -o APT::Sandbox::User=root download linux-source-6.1 >&2) ||
-			die "could not download linux-source-6.1"
-		dpkg-deb --fsys-tarfile "$src"/linux-source-6.1_*.deb |
-			tar -xO ./usr/src/linux-source-6.1.tar.xz >"$tarball.part" &&
-			mv "$tarball.part" "$tarball"
-		rm -f "$src"/linux-source-6.1_*.deb
-	fi
+	tarball=$(linux_source_tarball) || return 1
 	say "Extracting checkpatch.pl from it"
 	mkdir -p "$checkpatch_dir"
 	tar -xJf "$tarball" -C "$checkpatch_dir" --strip-components=1 \
@@ -137,8 +124,14 @@ shell() {
 }
 
 step checkpatch checkpatch
-step sparse kbuild C=2 CHECK=sparse
-step "W=1" kbuild W=1 KCFLAGS=-Werror
+# sparse and W=1 on both kernels' headers; the default one last, so that
+# the tree is left built for it.
+for lane in 6.12 6.1; do
+	kenv=$(KERNEL=$lane KVER='' KDIR='' "$KP_ROOT/vm/kernel.sh") || exit
+	eval "$kenv"
+	step "sparse ($lane)" kbuild C=2 CHECK=sparse
+	step "W=1 ($lane)" kbuild W=1 KCFLAGS=-Werror
+done
 step format format
 step "user C" user_c
 step shell shell

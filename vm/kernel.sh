@@ -9,8 +9,9 @@
 #   KIMAGE   the bzImage QEMU boots
 #   KMODS    the kernel's own modules (lib/modules/KVER), for the guest
 #
-# KERNEL=6.1 (default) is Debian bookworm's 6.1.0-N-amd64 and KERNEL=6.12
-# the bookworm 6.12.N+deb12-amd64 kernel.  N is never hard-coded: the newest
+# KERNEL=6.1 (default) is Debian bookworm's 6.1.0-N-amd64, KERNEL=6.12
+# the bookworm 6.12.N+deb12-amd64 kernel, and KERNEL=debug a 6.1 kernel
+# built here with the kernel's sanitizers (see debug_kernel below).  N is never hard-coded: the newest
 # release that has both headers and an unsigned image in the archive wins,
 # unless KVER= names one.  KDIR= overrides the headers.
 #
@@ -21,11 +22,60 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# KERNEL=debug: Debian's linux-source-6.1 built from tinyconfig plus
+# vm/debug.config (KASAN, lockdep, UBSAN, kmemleak, ...), in .cache/debug;
+# rebuilt when the fragment changes.  The built tree is also the KDIR.
+debug_kernel() {
+	local dir=$KP_CACHE/debug tree=$KP_CACHE/debug/linux-source-6.1
+	local frag=$KP_ROOT/vm/debug.config stamp line opt tarball missing
+
+	stamp=$dir/.built-$(sha256sum <"$frag" | cut -c1-16)
+	if [ ! -e "$stamp" ]; then
+		apt_install make gcc bc bison flex libelf-dev libssl-dev xz-utils
+		tarball=$(linux_source_tarball)
+		if [ ! -e "$tree/Makefile" ]; then
+			say "Unpacking linux-source-6.1 into ${dir#"$KP_ROOT"/}"
+			mkdir -p "$dir"
+			tar -xJf "$tarball" -C "$dir"
+		fi
+		say "Configuring the debug kernel: tinyconfig + vm/debug.config"
+		make -s -C "$tree" tinyconfig >/dev/null
+		"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" \
+			"$tree/.config" "$frag" >/dev/null
+		make -s -C "$tree" olddefconfig >/dev/null
+		missing=$(while read -r line; do
+			case $line in
+			CONFIG_*=n) opt=${line%=n}
+				grep -q "^$opt=" "$tree/.config" && echo "$line" ;;
+			CONFIG_*) grep -qxF "$line" "$tree/.config" || echo "$line" ;;
+			esac
+		done <"$frag")
+		[ -z "$missing" ] ||
+			die "vm/debug.config: these did not take (a dependency is off): $(tr '\n' ' ' <<<"$missing")"
+		say "Building it with $(nproc) jobs (KASAN, lockdep, UBSAN, kmemleak; 10 to 20 minutes)"
+		make -C "$tree" -j"$(nproc)" bzImage modules 2>&1 |
+			awk '/^  CC/ { if (++n % 250 == 0) printf "    %d files compiled\n", n > "/dev/stderr" }
+			     /(error|Error [0-9]+|\*\*\*)[: ]/ && !/^  (CC|LD|AR|HOSTCC)/ { print > "/dev/stderr" }'
+		[ "${PIPESTATUS[0]}" -eq 0 ] || die "the debug kernel did not build"
+		rm -rf "$dir/modules"
+		make -s -C "$tree" modules_install INSTALL_MOD_PATH="$dir/modules" >/dev/null
+		rm -f "$dir"/.built-*
+		touch "$stamp"
+		say "Debug kernel built"
+	fi
+	KVER=$(make -s -C "$tree" kernelrelease)
+	KDIR=${KDIR:-$tree}
+	printf 'KVER=%q\nKDIR=%q\nKIMAGE=%q\nKMODS=%q\n' "$KVER" "$KDIR" \
+		"$tree/arch/x86/boot/bzImage" "$dir/modules/lib/modules/$KVER"
+	exit 0
+}
+
 KERNEL=${KERNEL:-6.1}
 case $KERNEL in
 6.1)	release_re='6\.1\.0-[0-9]+-amd64' ;;
 6.12)	release_re='6\.12\.[0-9]+\+deb12-amd64' ;;
-*)	die "KERNEL=$KERNEL is not known (choose 6.1 or 6.12)" ;;
+debug)	debug_kernel ;;
+*)	die "KERNEL=$KERNEL is not known (choose 6.1, 6.12 or debug)" ;;
 esac
 
 # Newest release matching release_re with headers and an unsigned image.

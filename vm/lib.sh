@@ -60,3 +60,34 @@ host_deps() {
 	apt_install make gcc libc6-dev kmod cpio busybox-static \
 		qemu-system-x86 binutils xz-utils
 }
+
+# linux_source_tarball: print the path of Debian's linux-source-6.1 tarball,
+# fetched once into .cache/src (for checkpatch and the debug kernel).
+linux_source_tarball() {
+	local src=$KP_CACHE/src tarball=$KP_CACHE/src/linux-source-6.1.tar.xz
+
+	if [ ! -e "$tarball" ]; then
+		mkdir -p "$src"
+		say "Fetching linux-source-6.1 (about 140 MB) with apt-get download"
+		(cd "$src" && rm -f linux-source-6.1_*.deb &&
+			apt-get -q -o APT::Sandbox::User=root download linux-source-6.1 >&2) || {
+			apt_update_once
+			(cd "$src" && apt-get -q -o APT::Sandbox::User=root \
+				download linux-source-6.1 >&2)
+		} || die "could not download linux-source-6.1"
+		dpkg-deb --fsys-tarfile "$src"/linux-source-6.1_*.deb |
+			tar -xO ./usr/src/linux-source-6.1.tar.xz >"$tarball.part" &&
+			mv "$tarball.part" "$tarball"
+		rm -f "$src"/linux-source-6.1_*.deb
+	fi
+	echo "$tarball"
+}
+
+# kp_module_sources: a tar stream of what DKMS needs to build the modules
+# (the sources and build rules, no build products).
+kp_module_sources() {
+	tar -C "$KP_ROOT" -cf - --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude=Module.symvers --exclude=modules.order \
+		dkms.conf Makefile mk include 1 2_I 2_II 3
+}

@@ -10,7 +10,8 @@
 #
 # /kp in the guest is this project tree (sources, built modules, programs,
 # tests).  Build first ("make").  The exit status is the command's, except:
-#   124  the guest did not finish in time (-t, default $VM_TIMEOUT or 900 s)
+#   124  the guest did not finish in time (-t, default $VM_TIMEOUT, or 900 s;
+#        3600 s for KERNEL=debug)
 #   125  the guest died before reporting a status (a panic, say)
 #   126  the guest kernel log holds an Oops, BUG, WARNING, KASAN, UBSAN,
 #        lockdep or kmemleak report; the report is printed
@@ -23,7 +24,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=run
-timeout=${VM_TIMEOUT:-900}
+# The sanitizers of KERNEL=debug make everything several times slower.
+timeout=${VM_TIMEOUT:-$([ "${KERNEL:-}" = debug ] && echo 3600 || echo 900)}
 log=$KP_CACHE/console.log
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -58,6 +60,7 @@ guest_kmods=(zram)
 add_kmod() {
 	local name=$1 ko dep dest
 
+	grep -q "/$name.ko" "$KMODS/modules.builtin" && return 0
 	ko=$(find "$KMODS/kernel" -name "$name.ko*" -print -quit)
 	[ -n "$ko" ] || die "module $name is not in $KMODS"
 	dest=$root/lib/modules/$KVER/${ko#"$KMODS"/}
@@ -74,6 +77,7 @@ add_kmod() {
 for m in "${guest_kmods[@]}"; do
 	add_kmod "$m"
 done
+mkdir -p "$root/lib/modules/$KVER"
 cp "$KMODS"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KVER/"
 depmod -b "$root" "$KVER"
 

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 /* Load a module file with parameters ("a=1 b=2"); 0 or -errno. */
-static int kmod_load(const char *path, const char *params)
+static inline int kmod_load(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
 
@@ -34,13 +34,25 @@ static int kmod_load(const char *path, const char *params)
 	return ret;
 }
 
-static int kmod_unload(const char *name)
+static inline int kmod_unload(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+/* Open a device read-write, or say why not and exit. */
+static inline int dev_open_or_exit(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
 /* A reader of /dev/kmsg that sees only what is logged from now on. */
-static int kmsg_open(void)
+static inline int kmsg_open(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
@@ -53,7 +65,7 @@ static int kmsg_open(void)
  * Copy into @line the text of the next new log record that contains @needle
  * (records are "prio,seq,time,flags;text"); 0 if found, -1 if none is left.
  */
-static int kmsg_grep(int fd, const char *needle, char *line, size_t size)
+static inline int kmsg_grep(int fd, const char *needle, char *line, size_t size)
 {
 	char rec[2048];
 	ssize_t n;
@@ -81,7 +93,7 @@ static int kmsg_grep(int fd, const char *needle, char *line, size_t size)
 }
 
 /* The /proc/self/pagemap entry of a virtual address (0 on error). */
-static uint64_t pagemap_entry(uintptr_t addr)
+static inline uint64_t pagemap_entry(uintptr_t addr)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
@@ -103,7 +115,7 @@ static uint64_t pagemap_entry(uintptr_t addr)
 #define PM_SWAP_OFFSET(e) (((e) & ((1ULL << 55) - 1)) >> 5)
 
 /* A "Key:   N kB" field of a /proc file, in kB (-1 if missing). */
-static long proc_kb(const char *path, const char *key)
+static inline long proc_kb(const char *path, const char *key)
 {
 	char line[256];
 	size_t klen = strlen(key);

@@ -24,7 +24,7 @@ static int tap_count;
 static int tap_failures;
 
 /* Print one TAP line: PREFIX, then the formatted name, then SUFFIX. */
-static void tap_line(const char *prefix, const char *suffix, const char *fmt,
+static inline void tap_line(const char *prefix, const char *suffix, const char *fmt,
 		     va_list ap)
 {
 	static int started;
@@ -38,7 +38,7 @@ static void tap_line(const char *prefix, const char *suffix, const char *fmt,
 }
 
 __attribute__((format(printf, 1, 2)))
-static void tap_diag(const char *fmt, ...)
+static inline void tap_diag(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,7 +48,7 @@ static void tap_diag(const char *fmt, ...)
 }
 
 __attribute__((format(printf, 2, 3)))
-static int tap_ok(int pass, const char *fmt, ...)
+static inline int tap_ok(int pass, const char *fmt, ...)
 {
 	char prefix[32];
 	va_list ap;
@@ -77,7 +77,7 @@ static int tap_ok(int pass, const char *fmt, ...)
 })
 
 __attribute__((format(printf, 2, 3)))
-static void tap_skip(const char *why, const char *fmt, ...)
+static inline void tap_skip(const char *why, const char *fmt, ...)
 {
 	char prefix[32], suffix[256];
 	va_list ap;
@@ -89,7 +89,7 @@ static void tap_skip(const char *why, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int tap_done(void)
+static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_count);
 	fflush(stdout);

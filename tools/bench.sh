@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make bench": boot the VM, run tests/bench there (KernelPeek against the
+# kernel's own interfaces, side by side), print its Markdown table, and keep
+# it in bench/results.md with a chart of the ratios in bench/results.png.
+
+set -euo pipefail
+. "$(dirname "$0")/../vm/lib.sh"
+
+apt_install gnuplot-nox
+out=$KP_ROOT/bench
+mkdir -p "$out"
+raw=$(mktemp)
+trap 'rm -f "$raw"' EXIT
+
+say "Running the benchmarks in the VM (3 GiB: one row holds 1 GiB)"
+# shellcheck disable=SC2016 # $status is the guest shell's
+VM_MEM=3G "$KP_ROOT/vm/run.sh" 'insmod 2_I/physmem.ko && insmod 3/get_pgfaults.ko &&
+	tests/bench; status=$?; rmmod physmem get_pgfaults; exit $status' | tee "$raw"
+
+kver=$(KERNEL=${KERNEL:-6.1} "$KP_ROOT/vm/kernel.sh" | sed -n 's/^KVER=//p')
+{
+	echo "# KernelPeek benchmarks"
+	echo
+	echo "Linux $kver in QEMU, $(date -u +%Y-%m-%d). Median and min-max of" \
+		"7 runs; the last column is ours / the kernel's own interface" \
+		"(below 1: ours is faster)."
+	echo
+	grep '^|' "$raw"
+} >"$out/results.md"
+
+grep '^data|' "$raw" |
+	awk -F'|' '{ printf "%d \"%s\" %f\n", NR - 1, $2, $3 / $4 }' >"$out/results.dat"
+gnuplot <<PLOT
+set terminal pngcairo size 1000,560 font ",10"
+set output "$out/results.png"
+set title "KernelPeek time / the kernel's own interface (log scale; below 1: faster)"
+set style fill solid 0.6
+set boxwidth 0.6
+set logscale y
+set yrange [0.01:100]
+set grid ytics
+set xtics rotate by -25 noenhanced
+set ylabel "ratio"
+set bmargin 9
+unset key
+plot "$out/results.dat" using 1:3:xtic(2) with boxes, 1 with lines lc "black"
+PLOT
+rm -f "$out/results.dat"
+say "Table: bench/results.md; chart: bench/results.png"
