@@ -79,6 +79,12 @@ static void one_translation(int fd, int pm)
 	int r, i;
 
 	*page = 1;
+	/* Time only what works: XLATE must give pagemap's answer. */
+	if (ioctl(fd, PHYSMEM_IOC_XLATE, &x) || pread(pm, &e, 8, x.vaddr / psize * 8) != 8 ||
+	    x.paddr != PM_PFN(e) * psize + x.vaddr % psize) {
+		fprintf(stderr, "bench: XLATE does not agree with pagemap\n");
+		exit(1);
+	}
 	for (r = 0; r < REPS; r++) {
 		double t = now_ns();
 		for (i = 0; i < k; i++)
@@ -113,6 +119,15 @@ static void range(int fd, int pm, const char *what, char *base, size_t n)
 
 	for (i = 0; i < n; i++)
 		va[i] = (uintptr_t)base + i * psize;
+	if (ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b)) {
+		perror("bench: XLATE_BATCH");
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		if (res[i].status != PHYSMEM_PRESENT) {
+			fprintf(stderr, "bench: page %zu is not present\n", i);
+			exit(1);
+		}
 	for (r = 0; r < REPS; r++) {
 		double t = now_ns();
 		ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b);
@@ -173,6 +188,10 @@ static void memory_stats(unsigned long mib)
 			o[r] = strtod(s + 8, NULL);
 		kmod_unload("lkm4");
 		close(kfd);
+		if (!o[r]) {
+			fprintf(stderr, "bench: lkm4 gave no walk_ns\n");
+			exit(1);
+		}
 		t = now_ns();
 		fd = open(path, O_RDONLY);
 		while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)

@@ -44,6 +44,7 @@ set grid ytics
 set xtics rotate by -25 noenhanced
 set ylabel "ratio"
 set bmargin 9
+set rmargin 14
 unset key
 plot "$out/results.dat" using 1:3:xtic(2) with boxes, 1 with lines lc "black"
 PLOT
