@@ -408,7 +408,8 @@ static int try_as_init(void *arg)
 
 static void expect(int got, int want, const char *what)
 {
-	if (!tap_ok(got == want, "%s: %s", what, strerror(want)))
+	if (!tap_ok(got == want, "%s: %s", what,
+		    want ? strerrorname_np(want) : "success"))
 		tap_diag("got %d (%s)", got,
 			 got < 200 ? strerror(got) : "setup failed");
 }
