@@ -7,8 +7,8 @@ export KERNEL KVER KDIR
 
 COMPONENTS := $(dir $(wildcard 1/Makefile 2_I/Makefile 2_II/Makefile 3/Makefile))
 
-.PHONY: all modules check check-dkms bench demo shell lint install uninstall \
-	clean distclean help
+.PHONY: all modules check check-dkms stress bench demo shell lint install \
+	uninstall clean distclean help
 
 all:
 	@vm/build.sh
@@ -26,6 +26,10 @@ check-dkms: all
 
 bench: all
 	@tools/bench.sh
+
+# The fuzzer and the stress tests, with 50 times more fuzzing than in check.
+stress: all
+	@KP_FUZZ_CALLS=1000000 tests/check.sh fuzz stress
 
 demo: all
 	@vm/run.sh "KP_COLOR=$$([ -t 1 ] && echo 1) sh demo/tour.sh"
@@ -55,6 +59,7 @@ help:
 	@echo 'make demo     a guided tour of every component, in the VM'
 	@echo 'make shell    an interactive shell in the VM'
 	@echo "make bench    KernelPeek against the kernel's interfaces, as ratios"
+	@echo 'make stress   the ioctl fuzzer (1,000,000 calls a device) and the stress tests'
 	@echo 'make lint     checkpatch, sparse, W=1, clang-format, cppcheck, shellcheck'
 	@echo 'make install  DKMS + programs under PREFIX (KVER=, PREFIX=); uninstall'
 	@echo 'make check-dkms  dkms build for 6.1 and 6.12, then the suite on those'

@@ -15,9 +15,16 @@ for w in "$@"; do
 	[[ $w =~ ^[A-Za-z0-9_.-]+$ ]] || die "test name filter '$w': letters, digits, _ . - only"
 done
 
+# The guest sees only the command line: pass the fuzzing length along.
+env=
+if [ -n "${KP_FUZZ_CALLS:-}" ]; then
+	[[ $KP_FUZZ_CALLS =~ ^[0-9]+$ ]] || die "KP_FUZZ_CALLS must be a number"
+	env="KP_FUZZ_CALLS=$KP_FUZZ_CALLS "
+fi
+
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$KP_ROOT/vm/run.sh" -l "$KP_CACHE/check-console.log" "sh tests/run.sh $*" |
+"$KP_ROOT/vm/run.sh" -l "$KP_CACHE/check-console.log" "${env}sh tests/run.sh $*" |
 	tee "$out"
 rc=${PIPESTATUS[0]}
 

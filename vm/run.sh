@@ -9,7 +9,8 @@
 #   vm/run.sh --shell                            an interactive shell
 #
 # /kp in the guest is this project tree (sources, built modules, programs,
-# tests).  Build first ("make").  The exit status is the command's, except:
+# tests).  Build first ("make"); modules built for another kernel are
+# refused with a message.  The exit status is the command's, except:
 #   124  the guest did not finish in time (-t, default $VM_TIMEOUT, or 900 s;
 #        3600 s for KERNEL=debug)
 #   125  the guest died before reporting a status (a panic, say)
@@ -42,6 +43,13 @@ done
 host_deps
 kenv=$("$KP_ROOT/vm/kernel.sh") || exit
 eval "$kenv"
+# Modules built for another kernel would only fail in the guest, obscurely.
+for ko in "$KP_ROOT"/*/*.ko; do
+	[ -e "$ko" ] || continue
+	built=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+	[ "$built" = "$KVER" ] ||
+		die "${ko#"$KP_ROOT"/} is built for $built, but the VM boots $KVER: run 'make KERNEL=${KERNEL:-6.1}' first"
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/kernelpeek.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
