@@ -11,9 +11,10 @@
 #
 # KERNEL=6.1 (default) is Debian bookworm's 6.1.0-N-amd64, KERNEL=6.12
 # the bookworm 6.12.N+deb12-amd64 kernel, and KERNEL=debug a 6.1 kernel
-# built here with the kernel's sanitizers (see debug_kernel below).  N is never hard-coded: the newest
-# release that has both headers and an unsigned image in the archive wins,
-# unless KVER= names one.  KDIR= overrides the headers.
+# built here with the kernel's sanitizers (see debug_kernel below).  N is
+# never hard-coded: the newest release that has both headers and an
+# unsigned image in the archive wins, unless KVER= names one.  KDIR=
+# overrides the headers.
 #
 # The headers are installed as a package; the image is fetched with
 # "apt-get download" and unpacked with "dpkg -x" under .cache/, so no kernel
@@ -114,13 +115,8 @@ dest=$KP_CACHE/kernel/$KVER
 if [ ! -e "$dest/.unpacked" ]; then
 	pkg=linux-image-$KVER-unsigned
 	dl=$KP_CACHE/download
-	mkdir -p "$dl"
-	rm -f "$dl"/"$pkg"_*.deb
 	say "Fetching the guest kernel $KVER ($pkg, about 70 MB) with apt-get download"
-	( cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$pkg" >&2 ) || {
-		apt_update_once
-		( cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$pkg" >&2 )
-	} || die "could not download $pkg"
+	apt_download "$dl" "$pkg"
 	say "Unpacking it into ${dest#"$KP_ROOT"/} with dpkg -x (no install hooks run)"
 	rm -rf "$dest" && mkdir -p "$dest"
 	dpkg -x "$dl"/"$pkg"_*.deb "$dest"

@@ -61,20 +61,27 @@ host_deps() {
 		qemu-system-x86 binutils xz-utils
 }
 
+# apt_download DIR PACKAGE: fetch a package's .deb into DIR (no install),
+# refreshing the package lists once if the first try fails.
+apt_download() {
+	local get=(apt-get -q -o APT::Sandbox::User=root download "$2")
+
+	mkdir -p "$1"
+	rm -f "$1/$2"_*.deb
+	(cd "$1" && "${get[@]}" >&2) || {
+		apt_update_once
+		(cd "$1" && "${get[@]}" >&2)
+	} || die "could not download $2"
+}
+
 # linux_source_tarball: print the path of Debian's linux-source-6.1 tarball,
 # fetched once into .cache/src (for checkpatch and the debug kernel).
 linux_source_tarball() {
 	local src=$KP_CACHE/src tarball=$KP_CACHE/src/linux-source-6.1.tar.xz
 
 	if [ ! -e "$tarball" ]; then
-		mkdir -p "$src"
 		say "Fetching linux-source-6.1 (about 140 MB) with apt-get download"
-		(cd "$src" && rm -f linux-source-6.1_*.deb &&
-			apt-get -q -o APT::Sandbox::User=root download linux-source-6.1 >&2) || {
-			apt_update_once
-			(cd "$src" && apt-get -q -o APT::Sandbox::User=root \
-				download linux-source-6.1 >&2)
-		} || die "could not download linux-source-6.1"
+		apt_download "$src" linux-source-6.1
 		dpkg-deb --fsys-tarfile "$src"/linux-source-6.1_*.deb |
 			tar -xO ./usr/src/linux-source-6.1.tar.xz >"$tarball.part" &&
 			mv "$tarball.part" "$tarball"
