@@ -47,21 +47,70 @@ struct physmem_file {
 	unsigned int npins;
 };
 
+/* What the page tables hold for @addr in @vma (NULL: no VMA covers it). */
+static void physmem_result(struct physmem_result *r, unsigned long addr,
+			   struct vm_area_struct *vma)
+{
+	struct kp_entry e;
+
+	memset(r, 0, sizeof(*r));
+	if (!vma) {
+		r->status = PHYSMEM_NO_VMA;
+		return;
+	}
+	if (!kp_walk_addr(vma, addr, &e)) {
+		r->status = PHYSMEM_NOT_PRESENT;
+		return;
+	}
+	switch (e.kind) {
+	case KP_PRESENT:
+		r->status = PHYSMEM_PRESENT;
+		r->paddr = PFN_PHYS(e.pfn) + (addr - e.addr);
+		r->page_shift = ilog2(e.size);
+		break;
+	case KP_SWAPPED:
+		r->status = PHYSMEM_SWAPPED;
+		r->swap_type = e.swp_type;
+		r->swap_offset = e.swp_offset;
+		break;
+	case KP_MIGRATING:
+		r->status = PHYSMEM_MIGRATING;
+		break;
+	case KP_DEVICE:
+		r->status = PHYSMEM_DEVICE;
+		break;
+	default:
+		r->status = PHYSMEM_OTHER;
+	}
+}
+
+/* Translate @n addresses of the caller; mmap_read_lock() is held. */
+static void physmem_translate(const u64 *va, struct physmem_result *res,
+			      unsigned int n)
+{
+	struct vm_area_struct *vma = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!vma || va[i] < vma->vm_start || va[i] >= vma->vm_end)
+			vma = va[i] < TASK_SIZE ?
+				      vma_lookup(current->mm, va[i]) :
+				      NULL;
+		physmem_result(&res[i], va[i], vma);
+	}
+}
+
 /* The frame the caller's page tables map @addr to, or 0 if none. */
 static unsigned long physmem_walk(unsigned long addr)
 {
-	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma;
-	struct kp_entry e = {};
-	unsigned long pfn = 0;
+	struct physmem_result r;
+	u64 va = addr;
 
-	if (mmap_read_lock_killable(mm))
+	if (mmap_read_lock_killable(current->mm))
 		return 0;
-	vma = vma_lookup(mm, addr);
-	if (vma && kp_walk_addr(vma, addr, &e) && e.kind == KP_PRESENT)
-		pfn = e.pfn + ((addr - e.addr) >> PAGE_SHIFT);
-	mmap_read_unlock(mm);
-	return pfn;
+	physmem_translate(&va, &r, 1);
+	mmap_read_unlock(current->mm);
+	return r.status == PHYSMEM_PRESENT ? PHYS_PFN(r.paddr) : 0;
 }
 
 static void physmem_unpin(unsigned long pfn, unsigned long how)
@@ -188,58 +237,6 @@ static long physmem_write(struct physmem_file *pf,
 
 /* Addresses translated per mmap_read_lock() hold. */
 #define PHYSMEM_CHUNK 512
-
-static void physmem_result(struct physmem_result *r, unsigned long addr,
-			   struct vm_area_struct *vma)
-{
-	struct kp_entry e;
-
-	memset(r, 0, sizeof(*r));
-	if (!vma) {
-		r->status = PHYSMEM_NO_VMA;
-		return;
-	}
-	if (!kp_walk_addr(vma, addr, &e)) {
-		r->status = PHYSMEM_NOT_PRESENT;
-		return;
-	}
-	switch (e.kind) {
-	case KP_PRESENT:
-		r->status = PHYSMEM_PRESENT;
-		r->paddr = PFN_PHYS(e.pfn) + (addr - e.addr);
-		r->page_shift = ilog2(e.size);
-		break;
-	case KP_SWAPPED:
-		r->status = PHYSMEM_SWAPPED;
-		r->swap_type = e.swp_type;
-		r->swap_offset = e.swp_offset;
-		break;
-	case KP_MIGRATING:
-		r->status = PHYSMEM_MIGRATING;
-		break;
-	case KP_DEVICE:
-		r->status = PHYSMEM_DEVICE;
-		break;
-	default:
-		r->status = PHYSMEM_OTHER;
-	}
-}
-
-/* Translate @n addresses of the caller; mmap_read_lock() is held. */
-static void physmem_translate(const u64 *va, struct physmem_result *res,
-			      unsigned int n)
-{
-	struct vm_area_struct *vma = NULL;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (!vma || va[i] < vma->vm_start || va[i] >= vma->vm_end)
-			vma = va[i] < TASK_SIZE ?
-				      vma_lookup(current->mm, va[i]) :
-				      NULL;
-		physmem_result(&res[i], va[i], vma);
-	}
-}
 
 /*
  * Chunk by chunk: copy the addresses in, translate them under the mmap
