@@ -44,26 +44,14 @@ static int poke(int fd, uint64_t paddr, unsigned char value)
 /* Pages pinned system-wide (FOLL_PIN), exact: per-CPU counts folded first. */
 static long pins_held(void)
 {
-	long acquired = 0, released = 0, v;
 	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-	char key[64];
-	FILE *f;
 
 	if (fd < 0 || write(fd, "1", 1) != 1)
 		tap_diag("cannot fold the vm counters: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	f = fopen("/proc/vmstat", "re");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &v) == 2) {
-		if (!strcmp(key, "nr_foll_pin_acquired"))
-			acquired = v;
-		else if (!strcmp(key, "nr_foll_pin_released"))
-			released = v;
-	}
-	fclose(f);
-	return acquired - released;
+	return vmstat_value("nr_foll_pin_acquired") -
+	       vmstat_value("nr_foll_pin_released");
 }
 
 static void check_happy_path(void)

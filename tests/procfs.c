@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "kmod.h"
 
 #define HELLO "/proc/hello_procfs"
 #define PGFAULTS "/proc/get_pgfaults"
@@ -44,19 +45,6 @@ static ssize_t read_file(const char *path, size_t bs, char *buf, size_t size)
 		return -1;
 	buf[len] = '\0';
 	return len;
-}
-
-static unsigned long vmstat(const char *key)
-{
-	char buf[16384], *p;
-	size_t klen = strlen(key);
-
-	if (read_file("/proc/vmstat", sizeof(buf), buf, sizeof(buf)) < 0)
-		return 0;
-	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-		if (!strncmp(p, key, klen) && p[klen] == ' ')
-			return strtoul(p + klen + 1, NULL, 10);
-	return 0;
 }
 
 /* Parse get_pgfaults' two lines; 0 on success. */
@@ -154,11 +142,11 @@ static void check_pgfaults(void)
 		       PGFAULTS " has both lines with %zu-byte reads",
 		       sizes[i]);
 
-	before = vmstat("pgfault");
-	mbefore = vmstat("pgmajfault");
+	before = vmstat_value("pgfault");
+	mbefore = vmstat_value("pgmajfault");
 	pgfaults(4096, &all, &major);
-	after = vmstat("pgfault");
-	mafter = vmstat("pgmajfault");
+	after = vmstat_value("pgfault");
+	mafter = vmstat_value("pgmajfault");
 	tap_ok(before && before <= all && all <= after,
 	       "page faults lie between two reads of /proc/vmstat pgfault");
 	tap_diag("vmstat %lu <= ours %lu <= vmstat %lu", before, all, after);

@@ -114,6 +114,31 @@ static inline uint64_t pagemap_entry(uintptr_t addr)
 #define PM_SWAP_TYPE(e) ((e) & 0x1f)
 #define PM_SWAP_OFFSET(e) (((e) & ((1ULL << 55) - 1)) >> 5)
 
+/* The value of @key in /proc/vmstat, or 0 if it is missing. */
+static inline unsigned long vmstat_value(const char *key)
+{
+	int fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	size_t klen = strlen(key), len = 0;
+	char buf[16384], *p = buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return strtoul(p + klen + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
 /* A "Key:   N kB" field of a /proc file, in kB (-1 if missing). */
 static inline long proc_kb(const char *path, const char *key)
 {
