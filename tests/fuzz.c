@@ -22,26 +22,16 @@
 
 #include "tap.h"
 #include "kmod.h"
+#include "rng.h"
 #include "2_I/physmem.h"
 #include "2_II/reparent.h"
 
 #define WORKERS 4
 #define NERR 256
 
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	/* xorshift64* */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
-
 static uint64_t pick(const uint64_t *v, int n)
 {
-	return v[next() % n];
+	return v[rng_next() % n];
 }
 
 /* A value from the edges: zero, ones, signs, limits, unaligned, random. */
@@ -52,7 +42,7 @@ static uint64_t edgy(void)
 				      0x7ffffffff000ULL, 0x800000000000ULL,
 				      0xffff888000000000ULL, ~0ULL, 1ULL << 52 };
 
-	return next() % 3 ? pick(v, sizeof(v) / sizeof(v[0])) : next();
+	return rng_next() % 3 ? pick(v, sizeof(v) / sizeof(v[0])) : rng_next();
 }
 
 struct arena {
@@ -80,7 +70,7 @@ static void *argument(struct arena *a, long psize, int reparent, pid_t station)
 	uint64_t *q = (uint64_t *)a->rw;
 	int i;
 
-	switch (next() % 8) {
+	switch (rng_next() % 8) {
 	case 0:
 		return NULL;
 	case 1:
@@ -97,21 +87,21 @@ static void *argument(struct arena *a, long psize, int reparent, pid_t station)
 	/* Random contents, at a random (also unaligned) offset. */
 	for (i = 0; i < 8; i++)
 		q[i] = edgy();
-	if (reparent && next() % 2) {
+	if (reparent && rng_next() % 2) {
 		/* A plausible PID: ours, our parent's, init, a kthread, ... */
 		const int32_t pids[] = { 0, -1, INT_MAX, getpid(), getppid(), 1, 2,
 				   station, station };
-		struct reparent_req *r = (void *)(a->rw + next() % 16);
+		struct reparent_req *r = (void *)(a->rw + rng_next() % 16);
 
-		r->new_parent = pids[next() % 9];
-		r->flags = next() % 4 ? 0 : (uint32_t)edgy();
+		r->new_parent = pids[rng_next() % 9];
+		r->flags = rng_next() % 4 ? 0 : (uint32_t)edgy();
 		return r;
 	}
-	if (!reparent && next() % 2) {
+	if (!reparent && rng_next() % 2) {
 		/* A real address of ours, sometimes. */
-		q[0] = (uintptr_t)(next() % 2 ? a->rw : a->ro) + next() % psize;
+		q[0] = (uintptr_t)(rng_next() % 2 ? a->rw : a->ro) + rng_next() % psize;
 	}
-	return a->rw + next() % 16;
+	return a->rw + rng_next() % 16;
 }
 
 static unsigned long command(int reparent)
@@ -128,9 +118,9 @@ static unsigned long command(int reparent)
 		_IOW(REPARENT_IOC_MAGIC, 1, uint64_t), _IO(REPARENT_IOC_MAGIC, 2),
 	};
 
-	if (next() % 8 == 0)
-		return (unsigned long)next();
-	return reparent ? repa[next() % 5] : phys[next() % 7];
+	if (rng_next() % 8 == 0)
+		return (unsigned long)rng_next();
+	return reparent ? repa[rng_next() % 5] : phys[rng_next() % 7];
 }
 
 /* Which errnos the device's header documents (and EINTR, ENOMEM). */
@@ -157,7 +147,7 @@ static void worker(const char *dev, int reparent, long calls, uint64_t seed,
 	struct arena a;
 	int fd;
 
-	rng = seed;
+	rng_seed(seed);
 	arena_init(&a, psize);
 	fd = dev_open_or_exit(dev);
 	for (i = 0; i < calls; i++) {
