@@ -8,6 +8,7 @@ tap_is "$(stat -c '%F %a %U' /dev/physmem 2>&1)" "character special file 600 roo
 	"/dev/physmem appears by itself: a character device, 0600, root"
 tap_prog tests/physmem
 tap_prog tests/physmem stress
+tap_prog tests/physmem threads "${KP_STORM_SECONDS:-5}"
 
 exec 3</dev/physmem
 tap_fails_with "rmmod while a file is open: EWOULDBLOCK" \

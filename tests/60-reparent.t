@@ -9,6 +9,7 @@ tap_run "insmod reparent.ko (tasklist_lock found)" insmod 2_II/reparent.ko
 tap_is "$(stat -c '%F %a %U' /dev/reparent 2>&1)" "character special file 600 root" \
 	"/dev/reparent appears by itself: a character device, 0600, root"
 tap_prog tests/reparent
+tap_prog tests/reparent chaos "${KP_STORM_SECONDS:-5}"
 tap_like "$(klog_since)" "reparent: refused to make pid [0-9]+ a child of pid [0-9]+: it descends from the caller" \
 	"a refusal is logged with its reason"
 

@@ -15,12 +15,13 @@ for w in "$@"; do
 	[[ $w =~ ^[A-Za-z0-9_.-]+$ ]] || die "test name filter '$w': letters, digits, _ . - only"
 done
 
-# The guest sees only the command line: pass the fuzzing length along.
+# The guest sees only the command line: pass the test lengths along.
 env=
-if [ -n "${KP_FUZZ_CALLS:-}" ]; then
-	[[ $KP_FUZZ_CALLS =~ ^[0-9]+$ ]] || die "KP_FUZZ_CALLS must be a number"
-	env="KP_FUZZ_CALLS=$KP_FUZZ_CALLS "
-fi
+for v in KP_FUZZ_CALLS KP_PARAM_CASES KP_STORM_SECONDS KP_CYCLES KP_TEST_TIMEOUT; do
+	[ -n "${!v:-}" ] || continue
+	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number"
+	env+="$v=${!v} "
+done
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -2,9 +2,11 @@
 /*
  * /dev/physmem (2_I/physmem.c): the happy path against pagemap, and every
  * refusal with its errno.  Run as root with physmem.ko loaded, by
- * tests/50-physmem.t.  "stress" as argument runs the 4-process stress.
+ * tests/50-physmem.t.  "stress" as argument runs the 4-process stress;
+ * "threads SECONDS" drives one process's files from 8 threads at once.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -406,9 +408,167 @@ static void check_stress(void)
 	tap_ok(ok == 4, "4 processes x 10,000 XLATE+WRITE: every write landed");
 }
 
+/* --- Many threads on one process's files (#10). --------------------- */
+
+#define RACE_ADDR ((char *)0x200000000000UL)
+#define RACE_PAGES 16
+
+struct thr {
+	int fd;			/* shared by some workers, owned by others */
+	unsigned int seed;
+	long calls;
+	long errs[256];		/* errno histogram (0: success) */
+	long wrong;		/* answers that contradict pagemap */
+};
+
+static volatile int thr_stop;
+
+static void thr_count(struct thr *t, int ret)
+{
+	t->calls++;
+	t->errs[ret ? (errno & 255) : 0]++;
+}
+
+/*
+ * XLATE, WRITE and XLATE_BATCH on the thread's own 16 pages: every answer
+ * must be pagemap's, every byte written must be read back.
+ */
+static void *thr_worker(void *arg)
+{
+	struct thr *t = arg;
+	unsigned char *buf = mmap(NULL, 16 * psize, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t va[16];
+	struct physmem_result res[16];
+	int i, ret;
+
+	memset(buf, 1, 16 * psize);
+	for (i = 0; i < 16; i++)
+		va[i] = (uintptr_t)buf + i * psize + 5;
+	while (!thr_stop) {
+		unsigned char *b = buf + rand_r(&t->seed) % (16 * psize);
+		unsigned char v = rand_r(&t->seed);
+		uint64_t pa = 0, pm = pagemap_entry((uintptr_t)b);
+
+		ret = xlate(t->fd, b, &pa);
+		thr_count(t, ret);
+		if (ret)
+			continue;
+		t->wrong += pa != PM_PFN(pm) * psize + (uintptr_t)b % psize;
+		ret = poke(t->fd, pa, v);
+		thr_count(t, ret);
+		t->wrong += !ret && *b != v;
+		if (rand_r(&t->seed) % 8)
+			continue;
+		ret = batch(t->fd, va, res, 16);
+		thr_count(t, ret);
+		for (i = 0; !ret && i < 16; i++)
+			t->wrong += res[i].status != PHYSMEM_PRESENT ||
+				    res[i].paddr !=
+					    PM_PFN(pagemap_entry(va[i])) * psize + 5;
+	}
+	munmap(buf, 16 * psize);
+	return NULL;
+}
+
+/* Maps and unmaps RACE_ADDR as fast as it can, touching it each time. */
+static void *thr_mapper(void *arg)
+{
+	struct thr *t = arg;
+
+	while (!thr_stop) {
+		char *p = mmap(RACE_ADDR, RACE_PAGES * psize,
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			       -1, 0);
+
+		thr_count(t, p == MAP_FAILED);
+		if (p == MAP_FAILED)
+			continue;
+		memset(p, 2, RACE_PAGES * psize);
+		munmap(p, RACE_PAGES * psize);
+	}
+	return NULL;
+}
+
+/*
+ * XLATE and XLATE_BATCH of RACE_ADDR while the mapper unmaps it: a frame,
+ * or ENXIO (no mapping), or EAGAIN (it changed meanwhile).  The file is
+ * reopened now and then, which drops its pins on pages long unmapped.
+ */
+static void *thr_racer(void *arg)
+{
+	struct thr *t = arg;
+	uint64_t va[RACE_PAGES];
+	struct physmem_result res[RACE_PAGES];
+	int i;
+
+	for (i = 0; i < RACE_PAGES; i++)
+		va[i] = (uintptr_t)RACE_ADDR + i * psize;
+	while (!thr_stop) {
+		char *b = RACE_ADDR + rand_r(&t->seed) % (RACE_PAGES * psize);
+
+		thr_count(t, xlate(t->fd, b, NULL));
+		thr_count(t, batch(t->fd, va, res, RACE_PAGES));
+		if (t->calls % 1000 == 0) {
+			close(t->fd);
+			t->fd = dev_open();
+		}
+	}
+	return NULL;
+}
+
+static void check_threads(int seconds)
+{
+	enum { WORKERS = 6, N = WORKERS + 2 };
+	struct thr t[N] = { 0 };
+	long pins = pins_held(), calls = 0, wrong = 0, errs[256] = { 0 };
+	int shared = dev_open(), i, e, bad = 0;
+	pthread_t tid[N];
+
+	for (i = 0; i < N; i++) {
+		/* Half the workers share one file; pins meet in its xarray. */
+		t[i].fd = i < WORKERS && i % 2 ? shared : dev_open();
+		t[i].seed = i + 1;
+		pthread_create(&tid[i], NULL,
+			       i < WORKERS ? thr_worker :
+			       i == WORKERS ? thr_mapper : thr_racer, &t[i]);
+	}
+	sleep(seconds);
+	thr_stop = 1;
+	for (i = 0; i < N; i++) {
+		pthread_join(tid[i], NULL);
+		if (t[i].fd != shared)
+			close(t[i].fd);
+		if (i == WORKERS)
+			continue;	/* mmap's own errors: not ours */
+		calls += t[i].calls;
+		wrong += t[i].wrong;
+		for (e = 0; e < 256; e++)
+			errs[e] += t[i].errs[e];
+	}
+	close(shared);
+	for (e = 0; e < 256; e++) {
+		if (!errs[e])
+			continue;
+		tap_diag("%8ld  %s", errs[e], e ? strerrorname_np(e) : "success");
+		bad += e && e != ENXIO && e != EAGAIN;
+	}
+	tap_ok(calls > 0 && !bad && !wrong,
+	       "%d threads, %d s: %ld ioctls, every answer pagemap's, errors only ENXIO/EAGAIN on the unmapped range",
+	       N - 1, seconds, calls);
+	if (wrong)
+		tap_diag("%ld answers differ from pagemap", wrong);
+	tap_ok(pins_held() == pins, "  ... and closing the files released every pin");
+}
+
 int main(int argc, char **argv)
 {
 	psize = sysconf(_SC_PAGESIZE);
+	if (argc > 2 && !strcmp(argv[1], "threads")) {
+		check_threads(atoi(argv[2]));
+		return tap_done();
+	}
 	if (argc > 1 && !strcmp(argv[1], "stress")) {
 		check_stress();
 		return tap_done();

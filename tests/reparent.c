@@ -4,7 +4,8 @@
  * SIGCHLD and reaping by the new parent, ECHILD for the old one, every
  * refusal with its errno, a station killed under its soldiers, and 200
  * soldiers at once.  Run as root with reparent.ko loaded, by
- * tests/60-reparent.t.
+ * tests/60-reparent.t.  "chaos SECONDS" runs rounds of soldiers joining
+ * stations while the stations and the soldiers' old parents die at random.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "tap.h"
 #include "kmod.h"
@@ -544,8 +546,125 @@ static void check_stress(void)
 	stop(station);
 }
 
-int main(void)
+/* --- Chaos (#10): stations and old parents die at random moments. --- */
+
+struct chaos_rec {
+	pid_t pid;
+	int err;	/* the ioctl's errno, 0 if it joined */
+	int ppid_ok;	/* after joining: its parent is the station or us */
+};
+
+static void chaos_soldier(pid_t station, pid_t reaper, int out,
+			  unsigned int seed)
 {
+	struct chaos_rec r = { .pid = getpid(), .ppid_ok = 1 };
+	int fd = dev_open();
+
+	usleep(rand_r(&seed) % 4000);
+	r.err = set_parent(fd, station, 0) ? errno : 0;
+	if (!r.err) {
+		/* The station, or us if it died since (we are the subreaper). */
+		pid_t pp = getppid();
+
+		r.ppid_ok = pp == station || pp == reaper;
+	}
+	if (write(out, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	usleep(rand_r(&seed) % 4000);
+	_exit(0);
+}
+
+/*
+ * A station that reaps on SIGCHLD, ignores SIGCHLD (its children reap
+ * themselves) or never reaps (zombies, handed to us when it dies).
+ */
+static void chaos_station(int mode)
+{
+	struct sigaction sa = { .sa_handler = mode ? SIG_IGN : station_sigchld };
+
+	if (mode < 2)
+		sigaction(SIGCHLD, &sa, NULL);
+	station_out = open("/dev/null", O_WRONLY);
+	for (;;)
+		pause();
+}
+
+/* One round: 4 old parents of 5 soldiers each, a station killed at random. */
+static void chaos_round(unsigned int *seed, long stats[4])
+{
+	enum { PARENTS = 4, SOLDIERS = 5 };
+	struct pollfd pfd = { .events = POLLIN };
+	pid_t station, me = getpid();
+	struct chaos_rec r;
+	int p[2], i, j, mode = rand_r(seed) % 3;
+
+	if (pipe(p))
+		exit(1);
+	station = fork();
+	if (station == 0) {
+		close(p[0]);
+		close(p[1]);
+		chaos_station(mode);
+	}
+	for (i = 0; i < PARENTS; i++) {
+		unsigned int s = rand_r(seed);
+
+		if (fork() == 0) {
+			close(p[0]);
+			for (j = 0; j < SOLDIERS; j++)
+				if (fork() == 0)
+					chaos_soldier(station, me, p[1], s + j);
+			usleep(rand_r(&s) % 4000);
+			_exit(0);	/* its soldiers go to us, or stay joined */
+		}
+	}
+	close(p[1]);
+	usleep(rand_r(seed) % 4000);
+	kill(station, SIGKILL);
+	pfd.fd = p[0];
+	while (poll(&pfd, 1, 30000) == 1 && read(p[0], &r, sizeof(r)) == sizeof(r)) {
+		stats[0]++;
+		if (r.err == 0)
+			stats[1]++;
+		else if (r.err == ESRCH)
+			stats[2]++;
+		else if (stats[3]++ < 5)
+			tap_diag("soldier %d: %s", r.pid, strerrorname_np(r.err));
+		if (!r.ppid_ok && stats[3]++ < 5)
+			tap_diag("soldier %d joined, but its parent is neither", r.pid);
+	}
+	close(p[0]);
+	/* Every process of the round ends; as the subreaper we reap them. */
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
+static void check_chaos(int seconds)
+{
+	long stats[4] = { 0 }, rounds = 0;
+	unsigned int seed = time(NULL);
+	time_t end = time(NULL) + seconds;
+
+	tap_diag("chaos seed %u", seed);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	while (time(NULL) < end) {
+		chaos_round(&seed, stats);
+		rounds++;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	tap_ok(stats[0] == rounds * 20 && !stats[3],
+	       "%ld rounds, %ld soldiers, stations and old parents dying at random: %ld joined, %ld ESRCH, nothing else",
+	       rounds, stats[0], stats[1], stats[2]);
+	tap_ok(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD,
+	       "  ... and every process of every round was reaped");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2 && !strcmp(argv[1], "chaos")) {
+		check_chaos(atoi(argv[2]));
+		return tap_done();
+	}
 	check_single();
 	check_threads();
 	check_refusals();

@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# lkm1, lkm2, lkm3 and lkm4 load again and again while processes fork,
+# exit, mmap and munmap around them (tests/storm.c).  The targets are the
+# storm's workers (memory changing under the walk, children coming and
+# going) and their children (exiting during the load).  Each load gives a
+# report, or for a process that is gone or going, ESRCH or EINVAL ("no
+# user address space"); nothing stays loaded; the log stays clean.
+. tests/lib/tap.sh
+. tests/lib/proc.sh
+
+seconds=${KP_STORM_SECONDS:-5}
+tests/storm >/tmp/storm.$$ &
+storm=$!
+wait_line /tmp/storm.$$ '^ready '
+# shellcheck disable=SC2046 # "ready A B C" -> A B C
+set -- $(sed -n 's/^ready //p' /tmp/storm.$$)
+
+# try N PARAMS: load and unload lkmN; print ok, esrch, einval or what
+# went wrong.
+try() {
+	if out=$(tests/modload "1/lkm$1.ko" $2 2>&1); then
+		rmmod "lkm$1" && echo ok || echo "rmmod-failed"
+		return
+	fi
+	[ -e "/sys/module/lkm$1" ] && echo "still-loaded" && return
+	case $out in
+	*"No such process") echo esrch ;;
+	*"Invalid argument") echo einval ;;
+	*) echo "$out" ;;
+	esac
+}
+
+end=$(($(date +%s) + seconds))
+: >/tmp/storm-results.$$
+i=0
+while [ "$(date +%s)" -lt "$end" ]; do
+	i=$((i + 1))
+	eval "w=\${$((i % 3 + 1))}"
+	kid=$(cat "/proc/$w/task/$w/children" 2>/dev/null)
+	kid=${kid%% *}
+	{
+		echo "lkm1 $(try 1 '')"
+		echo "lkm2 $(try 2 "pid=$w")"
+		echo "lkm3 $(try 3 "pid=$w vaddr=0x300000001000")"
+		echo "lkm4 $(try 4 "pid=$w")"
+		if [ -n "$kid" ]; then
+			echo "lkm3-exiting $(try 3 "pid=$kid vaddr=0x300000000000")"
+			echo "lkm4-exiting $(try 4 "pid=$kid")"
+		fi
+	} >>/tmp/storm-results.$$
+done
+kill "$storm"
+wait 2>/dev/null
+rm -f /tmp/storm.$$
+
+# What happened, counted: "   12 lkm3-exiting esrch".
+sort /tmp/storm-results.$$ | uniq -c | while read -r line; do tap_diag "$line"; done
+tap_is "$(grep -c . /tmp/storm-results.$$)" \
+	"$(grep -cE '^lkm[1-4] ok$|^lkm[34]-exiting (ok|esrch|einval)$' /tmp/storm-results.$$)" \
+	"$seconds s of storm, $i rounds: every load on a worker reported, every one on an exiting child reported or refused with ESRCH/EINVAL"
+tap_run "  ... the exiting children were queried too" grep -q exiting /tmp/storm-results.$$
+tap_run "  ... and no lkm is left loaded" sh -c '! grep -q "^lkm[1-4] " /proc/modules'
+rm -f /tmp/storm-results.$$
+tap_done
