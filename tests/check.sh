@@ -17,7 +17,8 @@ done
 
 # The guest sees only the command line: pass the test lengths along.
 env=
-for v in KP_FUZZ_CALLS KP_PARAM_CASES KP_STORM_SECONDS KP_CYCLES KP_TEST_TIMEOUT; do
+for v in KP_FUZZ_CALLS KP_PARAM_CASES KP_STORM_SECONDS KP_CYCLES KP_FAULT_STEP \
+	KP_FAULT_ROUNDS KP_TEST_TIMEOUT; do
 	[ -n "${!v:-}" ] || continue
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number"
 	env+="$v=${!v} "

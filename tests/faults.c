@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faults [STEP [ROUNDS]] - allocations that fail, during every module's
+ * load and during its operations (the debug kernel: CONFIG_FAILSLAB and
+ * CONFIG_FAIL_PAGE_ALLOC).
+ *
+ * First a sweep, the way syzkaller does it: /proc/thread-self/fail-nth = N
+ * makes the Nth slab or page allocation of this thread fail, so loading
+ * with N = 1, 1 + STEP, 1 + 2 STEP, ... fails each allocation of the load
+ * in turn (the kernel's loader and the module's init alike), until a load
+ * makes fewer than N allocations.  Then the same for the module's
+ * operations (open, ioctl, read).  Then ROUNDS loads and operations with
+ * 10% of this process's allocations failing at random (make-it-fail).
+ *
+ * Every failure must be clean: ENOMEM, the module not loaded, and the next
+ * load, operation and unload without injection working.  Leaks are
+ * kmemleak's to find (tests/run.sh scans at the end) and reports the log
+ * check's.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "tap.h"
+#include "kmod.h"
+#include "2_I/physmem.h"
+#include "2_II/reparent.h"
+
+#define DBG "/sys/kernel/debug/"
+
+static pid_t target;	/* a sleeping child: the pid= of lkm2-4 */
+static char *pbuf;	/* 64 written pages for physmem to translate */
+static int injected;	/* the last operation had an allocation fail */
+
+static void put(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t)strlen(value)) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+/* Both injectors: sleeping allocations too, order 0 too, no messages. */
+static void setup_injectors(void)
+{
+	static const char *const attr[] = { DBG "failslab/", DBG "fail_page_alloc/" };
+	char path[128];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+#define SET(file, value) \
+	(snprintf(path, sizeof(path), "%s" file, attr[i]), put(path, value))
+		SET("verbose", "0");
+		SET("ignore-gfp-wait", "N");
+		SET("task-filter", "Y");
+		SET("probability", "0");
+		SET("interval", "1");
+		SET("times", "-1");
+#undef SET
+	}
+	put(DBG "fail_page_alloc/ignore-gfp-highmem", "N");
+	put(DBG "fail_page_alloc/min-order", "0");
+}
+
+/*
+ * Run @op with the @nth fault-injectable allocation of this thread failing
+ * (0: none).  Sets @injected: whether it came to that allocation.
+ */
+static int with_nth(int nth, int (*op)(void *), void *arg)
+{
+	int fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC), ret;
+	char buf[16];
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(buf, sizeof(buf), "%d", nth);
+	if (nth && write(fd, buf, strlen(buf)) < 0)
+		return -errno;
+	ret = op(arg);
+	/* fail-nth reads 0 once the failure happened; reset it either way. */
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	injected = nth && n > 0 && atoi(buf) == 0;
+	if (write(fd, "0", 1) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* With make-it-fail: the injectors' probability applies to this task. */
+static int with_random(int (*op)(void *), void *arg)
+{
+	int fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC), ret;
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return -errno;
+	ret = op(arg);
+	if (pwrite(fd, "0", 1, 0) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* --- The modules and their operations. ------------------------------ */
+
+struct mod {
+	const char *name, *ko;
+	char params[64];
+	int (*op)(void *);	/* one use; 0 or -errno */
+	int own_injection;	/* op(&nth) injects in the child it forks */
+};
+
+static int load(void *arg)
+{
+	struct mod *m = arg;
+
+	return kmod_load(m->ko, m->params);
+}
+
+/* Open, XLATE, WRITE, XLATE_BATCH of 64 pages, close: answers checked. */
+static int physmem_op(void *arg)
+{
+	char *buf = pbuf;
+	struct physmem_result res[64];
+	uint64_t va[64];
+	long psize = sysconf(_SC_PAGESIZE);
+	struct physmem_xlate x;
+	struct physmem_write w = { 0 };
+	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)va,
+					 .results = (uintptr_t)res,
+					 .count = 64 };
+	int fd, i, ret = 0;
+
+	(void)arg;
+	for (i = 0; i < 64; i++)
+		va[i] = (uintptr_t)buf + i * psize;
+	fd = open("/dev/physmem", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	x.vaddr = (uintptr_t)buf + 100;
+	if (ioctl(fd, PHYSMEM_IOC_XLATE, &x)) {
+		ret = -errno;
+		goto out;
+	}
+	if (x.paddr != PM_PFN(pagemap_entry(x.vaddr)) * psize + 100) {
+		ret = -EBADE;	/* a wrong answer, not an error */
+		goto out;
+	}
+	w.paddr = x.paddr;
+	w.value = 42;
+	if (ioctl(fd, PHYSMEM_IOC_WRITE, &w)) {
+		ret = -errno;
+		goto out;
+	}
+	if (buf[100] != 42) {
+		ret = -EBADE;
+		goto out;
+	}
+	if (ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b)) {
+		ret = -errno;
+		goto out;
+	}
+	for (i = 0; i < 64; i++)
+		if (res[i].status != PHYSMEM_PRESENT ||
+		    res[i].paddr != PM_PFN(pagemap_entry(va[i])) * psize)
+			ret = -EBADE;
+out:
+	close(fd);
+	return ret;
+}
+
+static int join(void *arg)
+{
+	int fd = open("/dev/reparent", O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, REPARENT_IOC_SET_PARENT, arg) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * A soldier joins a station, with its own allocations failing as *@arg
+ * says (the Nth, or at random if < 0; none if @arg is NULL): fail-nth is
+ * not inherited, and the fork must not be what fails.
+ */
+static int reparent_op(void *arg)
+{
+	struct reparent_req req = { 0 };
+	int nth = arg ? *(int *)arg : 0, status, ret = -ECHILD;
+	pid_t station, soldier;
+
+	station = fork();
+	if (station == 0) {
+		signal(SIGCHLD, SIG_IGN);	/* its children reap themselves */
+		for (;;)
+			pause();
+	}
+	req.new_parent = station;
+	soldier = fork();
+	if (soldier == 0) {
+		ret = nth < 0 ? with_random(join, &req) : with_nth(nth, join, &req);
+		_exit((-ret & 0x7f) | (injected ? 0x80 : 0));
+	}
+	/* Joined or not, it exits; the station or we reap it. */
+	if (waitpid(soldier, &status, 0) == soldier && WIFEXITED(status)) {
+		ret = -(WEXITSTATUS(status) & 0x7f);
+		injected = WEXITSTATUS(status) >> 7;
+	} else if (errno == ECHILD) {
+		ret = 0;	/* it joined: the station reaped it */
+		injected = 0;
+	}
+	kill(station, SIGKILL);
+	waitpid(station, NULL, 0);
+	return ret;
+}
+
+/* Read a /proc file; it must hold what it always holds. */
+static int proc_op(void *arg)
+{
+	const char *path = arg;
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (strstr(path, "hello") ? strcmp(buf, "Hello World!\n") :
+				    strncmp(buf, "Page faults since boot: ", 24))
+		return -EBADE;
+	return 0;
+}
+
+static int hello_op(void *arg)
+{
+	(void)arg;
+	return proc_op("/proc/hello_procfs");
+}
+
+static int pgfaults_op(void *arg)
+{
+	(void)arg;
+	return proc_op("/proc/get_pgfaults");
+}
+
+/* --- The checks. ------------------------------------------------------ */
+
+struct tally {
+	long tries, failed, wrong;
+	char why[160];
+};
+
+static void note(struct tally *t, const char *fmt, const char *what, int err)
+{
+	if (!t->wrong++)
+		snprintf(t->why, sizeof(t->why), fmt, what, strerrorname_np(err) ?: "?");
+}
+
+/* Without injection, the module loads, works and unloads. */
+static int clean_cycle(struct mod *m)
+{
+	int ret = kmod_load(m->ko, m->params);
+
+	if (!ret && m->op)
+		ret = m->op(NULL);
+	if (!ret)
+		ret = kmod_unload(m->name);
+	return ret;
+}
+
+/* One load with injection (@nth, or at random if @nth < 0), then its use. */
+static void attempt(struct mod *m, int nth, struct tally *t, int *more)
+{
+	char path[64];
+	int ret;
+
+	t->tries++;
+	ret = nth < 0 ? with_random(load, m) : with_nth(nth, load, m);
+	*more = injected;
+	snprintf(path, sizeof(path), "/sys/module/%s", m->name);
+	if (ret) {
+		t->failed++;
+		if (ret != -ENOMEM)
+			note(t, "load of %s: %s", m->name, -ret);
+		if (access(path, F_OK) == 0)
+			note(t, "%s stays loaded after failing (%s)", m->name, -ret);
+		if (clean_cycle(m))
+			note(t, "%s does not load cleanly after a failure (%s)",
+			     m->name, -ret);
+		return;
+	}
+	if (kmod_unload(m->name))
+		note(t, "unload of %s: %s", m->name, errno);
+}
+
+/* The same for the module's operation, with the module loaded cleanly. */
+static void attempt_op(struct mod *m, int nth, struct tally *t, int *more)
+{
+	int ret;
+
+	t->tries++;
+	if (m->own_injection)
+		ret = m->op(&nth);
+	else
+		ret = nth < 0 ? with_random(m->op, NULL) : with_nth(nth, m->op, NULL);
+	*more = injected;
+	if (ret) {
+		t->failed++;
+		if (ret != -ENOMEM)
+			note(t, "use of %s: %s", m->name, -ret);
+		if (m->op(NULL))
+			note(t, "%s does not work after a failure (%s)", m->name, -ret);
+	}
+}
+
+static void sweep(struct mod *m, int step, int rounds)
+{
+	struct tally load_t = { 0 }, op_t = { 0 };
+	int nth, more = 1, r;
+
+	for (nth = 1; more > 0; nth += step)
+		attempt(m, nth, &load_t, &more);
+	for (r = 0; r < rounds; r++)
+		attempt(m, -1, &load_t, &more);
+	tap_ok(!load_t.wrong && load_t.failed,
+	       "%s: %ld loads with an allocation failing (%d allocations deep): %ld failed, all with ENOMEM and nothing left",
+	       m->name, load_t.tries, nth - step, load_t.failed);
+	if (load_t.wrong)
+		tap_diag("%ld wrong; the first: %s", load_t.wrong, load_t.why);
+	if (!m->op)
+		return;
+	if (kmod_load(m->ko, m->params)) {
+		tap_ok(0, "%s: load it to use it", m->name);
+		return;
+	}
+	more = 1;
+	for (nth = 1; more > 0; nth += step)
+		attempt_op(m, nth, &op_t, &more);
+	for (r = 0; r < rounds; r++)
+		attempt_op(m, -1, &op_t, &more);
+	tap_ok(!op_t.wrong && kmod_unload(m->name) == 0,
+	       "%s: %ld uses with an allocation failing: %ld failed, all with ENOMEM, and it works after",
+	       m->name, op_t.tries, op_t.failed);
+	if (op_t.wrong)
+		tap_diag("%ld wrong; the first: %s", op_t.wrong, op_t.why);
+}
+
+int main(int argc, char **argv)
+{
+	int step = argc > 1 ? atoi(argv[1]) : 1, rounds = argc > 2 ? atoi(argv[2]) : 20;
+	struct mod mods[] = {
+		{ "hello", "1/hello.ko", "", NULL, 0 },
+		{ "lkm1", "1/lkm1.ko", "", NULL, 0 },
+		{ "lkm2", "1/lkm2.ko", "", NULL, 0 },
+		{ "lkm3", "1/lkm3.ko", "", NULL, 0 },
+		{ "lkm4", "1/lkm4.ko", "detail=1", NULL, 0 },
+		{ "physmem", "2_I/physmem.ko", "", physmem_op, 0 },
+		{ "reparent", "2_II/reparent.ko", "", reparent_op, 1 },
+		{ "hello_procfs", "3/hello_procfs.ko", "", hello_op, 0 },
+		{ "get_pgfaults", "3/get_pgfaults.ko", "", pgfaults_op, 0 },
+	};
+	size_t i;
+
+	if (access(DBG "failslab", F_OK) || access(DBG "fail_page_alloc", F_OK)) {
+		tap_skip("this kernel has no failslab and fail_page_alloc (the debug kernel does)",
+			 "allocation failures during loads and operations");
+		return tap_done();
+	}
+	setup_injectors();
+	pbuf = mmap(NULL, 64 * sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(pbuf, 1, 64 * sysconf(_SC_PAGESIZE));
+	target = fork();
+	if (target == 0) {
+		for (;;)
+			pause();
+	}
+	snprintf(mods[2].params, sizeof(mods[2].params), "pid=%d", target);
+	snprintf(mods[3].params, sizeof(mods[3].params), "pid=%d vaddr=0x1000",
+		 target);
+	snprintf(mods[4].params, sizeof(mods[4].params), "pid=%d detail=1", target);
+	put(DBG "failslab/probability", "10");
+	put(DBG "fail_page_alloc/probability", "10");
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
+		sweep(&mods[i], step, rounds);
+	put(DBG "failslab/probability", "0");
+	put(DBG "fail_page_alloc/probability", "0");
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	return tap_done();
+}

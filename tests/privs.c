@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privs - the privilege matrix: every privileged operation of KernelPeek
+ * as root, as uid 65534 ("nobody") and as root without the one capability
+ * the operation needs.  Root must succeed (so a refusal means something);
+ * the others get the documented errno:
+ *
+ *	operation			needs			refused with
+ *	load or unload any module	CAP_SYS_MODULE		EPERM
+ *	open /dev/physmem		CAP_SYS_ADMIN		EACCES (0600 node),
+ *								EPERM (capability)
+ *	XLATE, XLATE_BATCH		CAP_SYS_ADMIN		EPERM
+ *	WRITE				CAP_SYS_RAWIO		EPERM
+ *	open /dev/reparent		root (0600 node)	EACCES
+ *	join another user's process	CAP_SYS_ADMIN		EPERM
+ *	write /proc/hello_procfs	nobody may		EIO (root), EACCES
+ *	write a module parameter	nobody may (0444)	EACCES
+ *
+ * Each operation runs in a child that takes the identity first; the fds
+ * it uses were opened by root before, where that is the point.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "tap.h"
+#include "kmod.h"
+#include "2_I/physmem.h"
+#include "2_II/reparent.h"
+
+#define NOBODY 65534
+
+enum who { ROOT, NOBODY_UID, NOCAP };
+
+static const char *const who_name[] = { "root", "uid 65534", "root without" };
+
+static int pfd, rfd;		/* /dev/physmem and /dev/reparent, root's */
+static uint64_t pinned;		/* a paddr root's pfd pinned for writing */
+static pid_t station_root, station_nobody, sleeper;
+static enum who me;		/* who the child running an operation is */
+
+static const char *const ko[] = { "1/hello.ko", "1/lkm1.ko", "1/lkm2.ko",
+				   "1/lkm3.ko", "1/lkm4.ko", "2_I/physmem.ko",
+				   "2_II/reparent.ko", "3/hello_procfs.ko",
+				   "3/get_pgfaults.ko" };
+static const char *const cap_name[] = { [CAP_SYS_MODULE] = "CAP_SYS_MODULE",
+					[CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
+					[CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
+					[CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE" };
+
+/* Drop @cap from every set of this process, bounding set included. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	unsigned int bit = 1U << (cap % 32);
+
+	if (prctl(PR_CAPBSET_DROP, cap) || syscall(SYS_capget, &h, d))
+		return -1;
+	d[cap / 32].effective &= ~bit;
+	d[cap / 32].permitted &= ~bit;
+	d[cap / 32].inheritable &= ~bit;
+	return syscall(SYS_capset, &h, d);
+}
+
+static int become(enum who w, int cap)
+{
+	if (w == NOBODY_UID)
+		return setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY);
+	return w == NOCAP ? drop_cap(cap) : 0;
+}
+
+/*
+ * Run @op as @w (without @cap for NOCAP) in a child; 0 or its errno.  The
+ * answer comes through a pipe: a child that joined a station is no longer
+ * ours to wait for.
+ */
+static int as(enum who w, int cap, int (*op)(const void *), const void *arg)
+{
+	int p[2], ret = 254;
+	pid_t pid;
+
+	if (pipe(p))
+		return 253;
+	pid = fork();
+	if (pid == 0) {
+		me = w;
+		ret = become(w, cap) ? 255 : op(arg);
+		_exit(write(p[1], &ret, sizeof(ret)) != sizeof(ret));
+	}
+	close(p[1]);
+	if (read(p[0], &ret, sizeof(ret)) != sizeof(ret))
+		ret = 254;
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	return ret;
+}
+
+static int err(int ret)
+{
+	return ret ? errno : 0;
+}
+
+/* --- The operations. --------------------------------------------------- */
+
+static int op_load(const void *arg)
+{
+	char params[64];
+
+	snprintf(params, sizeof(params), "pid=%d vaddr=0x1000", sleeper);
+	return -kmod_load(arg, params);
+}
+
+static int op_unload(const void *arg)
+{
+	return -kmod_unload(arg);
+}
+
+static int op_open(const void *arg)
+{
+	int fd = open(arg, O_RDWR);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_xlate(const void *arg)
+{
+	struct physmem_xlate x = { .vaddr = (uintptr_t)&x };
+
+	(void)arg;
+	return err(ioctl(pfd, PHYSMEM_IOC_XLATE, &x));
+}
+
+static int op_batch(const void *arg)
+{
+	uint64_t va = (uintptr_t)&va;
+	struct physmem_result res;
+	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)&va,
+					 .results = (uintptr_t)&res, .count = 1 };
+
+	(void)arg;
+	return err(ioctl(pfd, PHYSMEM_IOC_XLATE_BATCH, &b));
+}
+
+static int op_write(const void *arg)
+{
+	struct physmem_write w = { .paddr = pinned, .value = 7 };
+
+	(void)arg;
+	return err(ioctl(pfd, PHYSMEM_IOC_WRITE, &w));
+}
+
+/* Join a station owned by another user than the caller. */
+static int op_join(const void *arg)
+{
+	struct reparent_req req = {
+		.new_parent = me == NOBODY_UID ? station_root : station_nobody
+	};
+
+	(void)arg;
+	return err(ioctl(rfd, REPARENT_IOC_SET_PARENT, &req));
+}
+
+static int op_write_file(const void *arg)
+{
+	int fd = open(arg, O_WRONLY), ret;
+
+	if (fd < 0)
+		return errno;
+	ret = write(fd, "1\n", 2) < 0 ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* --- The matrix. ------------------------------------------------------- */
+
+struct row {
+	const char *what;
+	int (*op)(const void *);
+	const void *arg;
+	int cap;		/* the capability it needs, -1 if none */
+	int want[3];		/* the errno as root, nobody, root - cap */
+};
+
+/* Check one row for @who; the module loads a root success leaves are undone. */
+static void check_row(const struct row *r, enum who w)
+{
+	int got, want = r->want[w];
+
+	if (w == NOCAP && r->cap < 0)
+		return;
+	got = as(w, r->cap, r->op, r->arg);
+	if (!tap_ok(got == want, "%s%s%s: %s -> %s", who_name[w],
+		    w == NOCAP ? " " : "", w == NOCAP ? cap_name[r->cap] : "",
+		    r->what, want ? strerrorname_np(want) : "allowed"))
+		tap_diag("got %s", got == 254 ? "a crash" : got == 255 ?
+			 "no identity change" : got ? strerrorname_np(got) : "success");
+}
+
+static pid_t pauser(uid_t uid)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+int main(void)
+{
+	struct physmem_xlate x;
+	static char page[4096] __attribute__((aligned(4096)));
+	char what[96];
+	size_t i;
+
+	sleeper = pauser(0);
+	station_root = pauser(0);
+	station_nobody = pauser(NOBODY);
+
+	/* Loading and unloading, for every module. */
+	for (i = 0; i < sizeof(ko) / sizeof(ko[0]); i++) {
+		const char *name = strrchr(ko[i], '/') + 1;
+		char mod[32];
+		struct row load = { what, op_load, ko[i], CAP_SYS_MODULE,
+				    { 0, EPERM, EPERM } };
+		struct row unload = { what, op_unload, mod, CAP_SYS_MODULE,
+				      { 0, EPERM, EPERM } };
+
+		snprintf(mod, sizeof(mod), "%.*s", (int)strcspn(name, "."), name);
+		snprintf(what, sizeof(what), "load %s", ko[i]);
+		check_row(&load, NOBODY_UID);
+		check_row(&load, NOCAP);
+		check_row(&load, ROOT);
+		snprintf(what, sizeof(what), "unload %s", mod);
+		check_row(&unload, NOBODY_UID);
+		check_row(&unload, NOCAP);
+		check_row(&unload, ROOT);
+	}
+
+	/* The devices and files, loaded by root and opened by root. */
+	if (kmod_load("2_I/physmem.ko", "") || kmod_load("2_II/reparent.ko", "") ||
+	    kmod_load("3/hello_procfs.ko", "") ||
+	    kmod_load("1/lkm3.ko", "pid=1 vaddr=0x1000")) {
+		tap_ok(0, "load physmem, reparent, hello_procfs and lkm3 as root");
+		return tap_done();
+	}
+	pfd = open("/dev/physmem", O_RDWR);
+	rfd = open("/dev/reparent", O_RDWR);
+	page[0] = 1;
+	x.vaddr = (uintptr_t)page;
+	if (pfd < 0 || rfd < 0 || ioctl(pfd, PHYSMEM_IOC_XLATE, &x)) {
+		tap_ok(0, "open the devices and pin a page as root");
+		return tap_done();
+	}
+	pinned = x.paddr;
+	{
+		const struct row rows[] = {
+			{ "open /dev/physmem", op_open, "/dev/physmem",
+			  CAP_SYS_ADMIN, { 0, EACCES, EPERM } },
+			{ "XLATE on root's /dev/physmem", op_xlate, NULL,
+			  CAP_SYS_ADMIN, { 0, EPERM, EPERM } },
+			{ "XLATE_BATCH on root's /dev/physmem", op_batch, NULL,
+			  CAP_SYS_ADMIN, { 0, EPERM, EPERM } },
+			{ "WRITE on root's /dev/physmem", op_write, NULL,
+			  CAP_SYS_RAWIO, { 0, EPERM, EPERM } },
+			{ "open /dev/reparent", op_open, "/dev/reparent",
+			  -1, { 0, EACCES, 0 } },
+			{ "join another user's process on root's /dev/reparent",
+			  op_join, NULL, CAP_SYS_ADMIN, { 0, EPERM, EPERM } },
+			{ "write /proc/hello_procfs", op_write_file,
+			  "/proc/hello_procfs", CAP_DAC_OVERRIDE,
+			  { EIO, EACCES, EACCES } },
+			{ "write the parameter /sys/module/lkm3/parameters/pid",
+			  op_write_file, "/sys/module/lkm3/parameters/pid",
+			  CAP_DAC_OVERRIDE, { EACCES, EACCES, EACCES } },
+		};
+
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			check_row(&rows[i], NOBODY_UID);
+			check_row(&rows[i], NOCAP);
+			check_row(&rows[i], ROOT);	/* last: it may join */
+		}
+	}
+	/* The node's mode aside, the capability check in open() itself. */
+	chmod("/dev/physmem", 0666);
+	{
+		const struct row r = { "open /dev/physmem (node made 0666)", op_open,
+				       "/dev/physmem", CAP_SYS_ADMIN,
+				       { 0, EPERM, EPERM } };
+
+		check_row(&r, NOBODY_UID);
+	}
+	chmod("/dev/physmem", 0600);
+
+	close(pfd);
+	close(rfd);
+	kill(station_root, SIGKILL);
+	kill(station_nobody, SIGKILL);
+	kill(sleeper, SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	tap_ok(!kmod_unload("physmem") && !kmod_unload("reparent") &&
+	       !kmod_unload("hello_procfs") && !kmod_unload("lkm3"),
+	       "unload them again");
+	return tap_done();
+}
