@@ -22,6 +22,8 @@
  *   ENXIO   XLATE of an address with no accessible mapping
  *   ENOSPC  XLATE when the file already holds PHYSMEM_MAX_PINS pins
  *   EAGAIN  XLATE raced with a change of the mapping: try again
+ *   ENOMEM  no memory for open's state, XLATE's pin record or XLATE_BATCH's
+ *           buffers
  *   EFAULT  the argument pointer is not valid
  *   ENOTTY  an unknown command
  */

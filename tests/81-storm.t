@@ -13,12 +13,12 @@ seconds=${KP_STORM_SECONDS:-5}
 tests/storm >/tmp/storm.$$ &
 storm=$!
 wait_line /tmp/storm.$$ '^ready '
-# shellcheck disable=SC2046 # "ready A B C" -> A B C
-set -- $(sed -n 's/^ready //p' /tmp/storm.$$)
+workers=$(sed -n 's/^ready //p' /tmp/storm.$$)
 
 # try N PARAMS: load and unload lkmN; print ok, esrch, einval or what
 # went wrong.
 try() {
+	# shellcheck disable=SC2086 # $2 is a list of parameters
 	if out=$(tests/modload "1/lkm$1.ko" $2 2>&1); then
 		rmmod "lkm$1" && echo ok || echo "rmmod-failed"
 		return
@@ -36,7 +36,7 @@ end=$(($(date +%s) + seconds))
 i=0
 while [ "$(date +%s)" -lt "$end" ]; do
 	i=$((i + 1))
-	eval "w=\${$((i % 3 + 1))}"
+	w=$(echo "$workers" | cut -d' ' -f$((i % 3 + 1)))
 	kid=$(cat "/proc/$w/task/$w/children" 2>/dev/null)
 	kid=${kid%% *}
 	{

@@ -29,6 +29,7 @@ trap 'rm -f "$out"' EXIT
 "$KP_ROOT/vm/run.sh" -l "$KP_CACHE/check-console.log" "${env}sh tests/run.sh $*" |
 	tee "$out"
 rc=${PIPESTATUS[0]}
+cp "$out" "$KP_CACHE/check-output.log"	# the figures of the last run
 
 read -r passed failed skipped < <(sed -nE \
 	's/^# kernelpeek-summary: passed=([0-9]+) failed=([0-9]+) skipped=([0-9]+)$/\1 \2 \3/p' \

@@ -49,6 +49,8 @@ static struct {
 	pid_t self, sleeper, zombie, kthread;
 	int pid_max, bits;
 	unsigned long limit;	/* the user address limit (TASK_SIZE) */
+	unsigned long low_end;	/* 2^(bits-1): canonical addresses are below */
+	unsigned long high;	/* 2^64 - 2^(bits-1): ... or from here on */
 	char *touched, *untouched, *hole, *huge;
 	int thp;		/* @huge is one transparent huge page */
 	long psize;
@@ -106,7 +108,9 @@ static void setup(void)
 	w.pid_max = read_int("/proc/sys/kernel/pid_max");
 	/* With LA57, 57-bit addresses and user space up to 2^56 - 4 KiB. */
 	w.bits = system("grep -qw la57 /proc/cpuinfo") == 0 ? 57 : 48;
-	w.limit = (1UL << (w.bits - 1)) - w.psize;
+	w.low_end = 1UL << (w.bits - 1);
+	w.high = ~(w.low_end - 1);
+	w.limit = w.low_end - w.psize;
 
 	w.sleeper = fork();
 	if (w.sleeper == 0) {
@@ -330,9 +334,7 @@ static int in(unsigned long a, const char *p, unsigned long len)
  */
 static int vaddr_expect(struct kcase *c, pid_t pid, unsigned long a)
 {
-	unsigned long half = 1UL << (w.bits - 1);
-
-	if (a >= half && a < -half) {
+	if (a >= w.low_end && a < w.high) {
 		snprintf(c->want, sizeof(c->want),
 			 "lkm3: vaddr=0x%lx is not canonical (%d-bit addresses)",
 			 a, w.bits);
@@ -365,7 +367,7 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 	static const char *const junk[] = { "", "abc", "-1", "0x", "0x1g",
 					    "18446744073709551616" };
 	const unsigned long edge[] = { 0, 1, 4095, w.limit - 1, w.limit };
-	unsigned long half = 1UL << (w.bits - 1), a;
+	unsigned long a;
 	const char *j;
 
 	switch (rng_below(pid == w.self ? 9 : 6)) {
@@ -380,13 +382,13 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 		snprintf(c->want, sizeof(c->want), "lkm3: vaddr=%s is not valid", j);
 		return EINVAL;
 	case 2:		/* non-canonical */
-		a = half + rng_below(-half - half);
+		a = w.low_end + rng_below(w.high - w.low_end);
 		break;
 	case 3:		/* kernel */
-		a = -half + rng_below(half);
+		a = w.high + rng_below(w.low_end);
 		break;
 	case 4:		/* at or above the limit */
-		a = w.limit + rng_below(half - w.limit);
+		a = w.limit + rng_below(w.low_end - w.limit);
 		break;
 	case 5:
 		a = edge[rng_below(5)];
@@ -479,7 +481,7 @@ static void fixed_cases(void)
 		{ 1, "vaddr 1" },
 		{ w.limit - 1, "TASK_SIZE - 1" },
 		{ w.limit, "TASK_SIZE" },
-		{ 1UL << (w.bits - 1), "the first non-canonical address" },
+		{ w.low_end, "the first non-canonical address" },
 		{ 0xffffffff81000000UL, "a kernel address (the kernel text)" },
 		{ ~0UL, "the last address" },
 		{ (unsigned long)w.huge + MB + 123, "the middle of a huge page" },

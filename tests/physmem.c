@@ -440,7 +440,7 @@ static void *thr_worker(void *arg)
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t va[16];
 	struct physmem_result res[16];
-	int i, ret;
+	int i;
 
 	memset(buf, 1, 16 * psize);
 	for (i = 0; i < 16; i++)
@@ -449,8 +449,8 @@ static void *thr_worker(void *arg)
 		unsigned char *b = buf + rand_r(&t->seed) % (16 * psize);
 		unsigned char v = rand_r(&t->seed);
 		uint64_t pa = 0, pm = pagemap_entry((uintptr_t)b);
+		int ret = xlate(t->fd, b, &pa);
 
-		ret = xlate(t->fd, b, &pa);
 		thr_count(t, ret);
 		if (ret)
 			continue;

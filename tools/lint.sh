@@ -11,6 +11,9 @@
 #   user C      the programs with -Wall -Wextra -Werror, and cppcheck
 #   shell       shellcheck on every shell script
 #
+# Arguments run only the steps whose names start with them
+# ("tools/lint.sh user shell").
+#
 # checkpatch comes from Debian's linux-source-6.1: the package is fetched
 # once, its source tarball kept in .cache/src/ and the three files
 # checkpatch reads extracted next to it.
@@ -21,11 +24,18 @@ set -uo pipefail
 host_deps
 apt_install sparse cppcheck clang-format shellcheck perl xz-utils
 failed=()
-# step NAME CMD...: run one check; remember it if it fails.
+only=("$@")
+# step NAME CMD...: run one check (if asked for); remember it if it fails.
 step() {
-	local name=$1
+	local name=$1 w
 
 	shift
+	if [ ${#only[@]} -gt 0 ]; then
+		for w in "${only[@]}"; do
+			[[ $name == "$w"* ]] && break
+		done
+		[[ $name == "$w"* ]] || return 0
+	fi
 	say "lint: $name"
 	"$@" || failed+=("$name")
 }
