@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * faults [STEP [ROUNDS]] - allocations that fail, during every module's
+ * faults [STEP [ROUNDS [MODULE...]]] - allocations that fail, during every module's
  * load and during its operations (the debug kernel: CONFIG_FAILSLAB and
  * CONFIG_FAIL_PAGE_ALLOC).
  *
@@ -32,6 +32,7 @@
 
 static pid_t target;	/* a sleeping child: the pid= of lkm2-4 */
 static char *pbuf;	/* 64 written pages for physmem to translate */
+static uint64_t pframe[64];	/* their physical addresses, from pagemap */
 static int injected;	/* the last operation had an allocation fail */
 
 static void put(const char *path, const char *value)
@@ -148,7 +149,8 @@ static int physmem_op(void *arg)
 		ret = -errno;
 		goto out;
 	}
-	if (x.paddr != PM_PFN(pagemap_entry(x.vaddr)) * psize + 100) {
+	/* pframe[] was read before: here, reading pagemap could fail too. */
+	if (x.paddr != pframe[0] + 100) {
 		ret = -EBADE;	/* a wrong answer, not an error */
 		goto out;
 	}
@@ -168,7 +170,7 @@ static int physmem_op(void *arg)
 	}
 	for (i = 0; i < 64; i++)
 		if (res[i].status != PHYSMEM_PRESENT ||
-		    res[i].paddr != PM_PFN(pagemap_entry(va[i])) * psize)
+		    res[i].paddr != pframe[i])
 			ret = -EBADE;
 out:
 	close(fd);
@@ -194,9 +196,11 @@ static int join(void *arg)
 static int reparent_op(void *arg)
 {
 	struct reparent_req req = { 0 };
-	int nth = arg ? *(int *)arg : 0, status, ret = -ECHILD;
+	int nth = arg ? *(int *)arg : 0, ret = -ECHILD, p[2], r[2];
 	pid_t station, soldier;
 
+	if (pipe(p))
+		return -errno;
 	station = fork();
 	if (station == 0) {
 		signal(SIGCHLD, SIG_IGN);	/* its children reap themselves */
@@ -206,19 +210,20 @@ static int reparent_op(void *arg)
 	req.new_parent = station;
 	soldier = fork();
 	if (soldier == 0) {
-		ret = nth < 0 ? with_random(join, &req) : with_nth(nth, join, &req);
-		_exit((-ret & 0x7f) | (injected ? 0x80 : 0));
+		r[0] = nth < 0 ? with_random(join, &req) : with_nth(nth, join, &req);
+		r[1] = injected;
+		_exit(write(p[1], r, sizeof(r)) != sizeof(r));
 	}
-	/* Joined or not, it exits; the station or we reap it. */
-	if (waitpid(soldier, &status, 0) == soldier && WIFEXITED(status)) {
-		ret = -(WEXITSTATUS(status) & 0x7f);
-		injected = WEXITSTATUS(status) >> 7;
-	} else if (errno == ECHILD) {
-		ret = 0;	/* it joined: the station reaped it */
-		injected = 0;
+	/* Its answer comes by pipe: once it joined, it is not ours to wait. */
+	close(p[1]);
+	if (read(p[0], r, sizeof(r)) == sizeof(r)) {
+		ret = r[0];
+		injected = r[1];
 	}
+	close(p[0]);
 	kill(station, SIGKILL);
 	waitpid(station, NULL, 0);
+	waitpid(soldier, NULL, 0);	/* ECHILD if it joined */
 	return ret;
 }
 
@@ -296,8 +301,9 @@ static void attempt(struct mod *m, int nth, struct tally *t, int *more)
 			note(t, "load of %s: %s", m->name, -ret);
 		if (access(path, F_OK) == 0)
 			note(t, "%s stays loaded after failing (%s)", m->name, -ret);
-		if (clean_cycle(m))
-			note(t, "%s does not load cleanly after a failure (%s)",
+		ret = clean_cycle(m);
+		if (ret)
+			note(t, "%s does not load, work and unload after a failure: %s",
 			     m->name, -ret);
 		return;
 	}
@@ -320,8 +326,9 @@ static void attempt_op(struct mod *m, int nth, struct tally *t, int *more)
 		t->failed++;
 		if (ret != -ENOMEM)
 			note(t, "use of %s: %s", m->name, -ret);
-		if (m->op(NULL))
-			note(t, "%s does not work after a failure (%s)", m->name, -ret);
+		ret = m->op(NULL);
+		if (ret)
+			note(t, "%s does not work after a failure: %s", m->name, -ret);
 	}
 }
 
@@ -357,9 +364,21 @@ static void sweep(struct mod *m, int step, int rounds)
 		tap_diag("%ld wrong; the first: %s", op_t.wrong, op_t.why);
 }
 
+/* Is @name among the @n names of @v (all are, if none is given)? */
+static int wanted(const char *name, int n, char **v)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], name))
+			return 1;
+	return n <= 0;
+}
+
 int main(int argc, char **argv)
 {
 	int step = argc > 1 ? atoi(argv[1]) : 1, rounds = argc > 2 ? atoi(argv[2]) : 20;
+	long psize = sysconf(_SC_PAGESIZE);
 	struct mod mods[] = {
 		{ "hello", "1/hello.ko", "", NULL, 0 },
 		{ "lkm1", "1/lkm1.ko", "", NULL, 0 },
@@ -379,9 +398,13 @@ int main(int argc, char **argv)
 		return tap_done();
 	}
 	setup_injectors();
-	pbuf = mmap(NULL, 64 * sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+	/* Never shared with a child: a copy-on-write would move the frames. */
+	pbuf = mmap(NULL, 64 * psize, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	memset(pbuf, 1, 64 * sysconf(_SC_PAGESIZE));
+	madvise(pbuf, 64 * psize, MADV_DONTFORK);
+	memset(pbuf, 1, 64 * psize);
+	for (i = 0; i < 64; i++)
+		pframe[i] = PM_PFN(pagemap_entry((uintptr_t)pbuf + i * psize)) * psize;
 	target = fork();
 	if (target == 0) {
 		for (;;)
@@ -394,7 +417,8 @@ int main(int argc, char **argv)
 	put(DBG "failslab/probability", "10");
 	put(DBG "fail_page_alloc/probability", "10");
 	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
-		sweep(&mods[i], step, rounds);
+		if (wanted(mods[i].name, argc - 3, argv + 3))
+			sweep(&mods[i], step, rounds);
 	put(DBG "failslab/probability", "0");
 	put(DBG "fail_page_alloc/probability", "0");
 	kill(target, SIGKILL);

@@ -6,8 +6,8 @@
  * Starts 3 workers and prints "ready PID PID PID".  Each worker, forever:
  * maps 1 to 4 MiB (at STORM_ADDR when it can, so that lkm3 has a churning
  * address to ask about), writes it, forks a child that writes part of it
- * (copy-on-write), unmaps half and exits, then unmaps it all and reaps the
- * child.  Kill the storm's process group to end it.
+ * (copy-on-write), unmaps half and exits within 10 ms, then unmaps it all
+ * and reaps the child.  Kill the storm's process group to end it.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -38,6 +38,7 @@ static void worker(unsigned int seed)
 		if (child == 0) {
 			memset(p, 2, len / 2);
 			munmap(p, len / 2);
+			usleep(rand_r(&seed) % 10000);
 			_exit(0);
 		}
 		munmap(p, len);
