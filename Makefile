@@ -66,9 +66,9 @@ help:
 	@echo 'make demo     a guided tour of every component, in the VM'
 	@echo 'make shell    an interactive shell in the VM'
 	@echo "make bench    KernelPeek against the kernel's interfaces, as ratios"
-	@echo 'make stress   the suite at full length: 1,000,000 fuzzed ioctls a device, ...'
+	@echo 'make stress   the suite at full length (fuzzing, storms, fault sweep); KERNEL=debug'
 	@echo 'make lint     checkpatch, sparse, W=1, clang-format, cppcheck, shellcheck'
 	@echo 'make install  DKMS + programs under PREFIX (KVER=, PREFIX=); uninstall'
 	@echo 'make check-dkms  dkms build for 6.1 and 6.12, then the suite on those'
 	@echo 'make clean    remove build products; distclean: also .cache/'
-	@echo 'Variables: KERNEL=6.1|6.12  KVER=<release>  KDIR=<headers>'
+	@echo 'Variables: KERNEL=6.1|6.12|debug  KVER=<release>  KDIR=<headers>'
