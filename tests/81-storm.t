@@ -40,13 +40,8 @@ while now=$(date +%s) && [ "$now" -lt $((end + 60)) ] &&
 	{ [ "$now" -lt "$end" ] || [ "$(grep -c exiting /tmp/storm-results.$$)" -lt 4 ]; }; do
 	i=$((i + 1))
 	w=$(echo "$workers" | cut -d' ' -f$((i % 3 + 1)))
-	# A child of the worker, caught while it lives (it lives briefly).
-	kid=
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		kid=$(cat "/proc/$w/task/$w/children" 2>/dev/null)
-		kid=${kid%% *}
-		[ -n "$kid" ] && break
-	done
+	# The worker's latest child: alive, exiting or just gone.
+	kid=$(tr -d ' ' <"/tmp/storm-kid.$w" 2>/dev/null)
 	{
 		echo "lkm1 $(try 1 '')"
 		echo "lkm2 $(try 2 "pid=$w")"
@@ -60,7 +55,7 @@ while now=$(date +%s) && [ "$now" -lt $((end + 60)) ] &&
 done
 kill "$storm"
 wait 2>/dev/null
-rm -f /tmp/storm.$$
+rm -f /tmp/storm.$$ /tmp/storm-kid.*
 
 # What happened, counted: "   12 lkm3-exiting esrch".
 sort /tmp/storm-results.$$ | uniq -c | while read -r line; do tap_diag "$line"; done

@@ -7,7 +7,9 @@
  * maps 1 to 4 MiB (at STORM_ADDR when it can, so that lkm3 has a churning
  * address to ask about), writes it, forks a child that writes part of it
  * (copy-on-write), unmaps half and exits within 10 ms, then unmaps it all
- * and reaps the child.  Kill the storm's process group to end it.
+ * and reaps the child.  Each worker keeps the PID of its latest child in
+ * /tmp/storm-kid.WORKER, for the test to pick one that is about to exit.
+ * The storm ends with its parent (kill the storm).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,7 +27,12 @@
 
 static void worker(unsigned int seed)
 {
+	char path[64];
+	int kids;
+
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	snprintf(path, sizeof(path), "/tmp/storm-kid.%d", getpid());
+	kids = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	for (;;) {
 		size_t len = (1 + rand_r(&seed) % 4) * MB;
 		char *p = mmap(STORM_ADDR, len, PROT_READ | PROT_WRITE,
@@ -40,6 +48,14 @@ static void worker(unsigned int seed)
 			munmap(p, len / 2);
 			usleep(rand_r(&seed) % 10000);
 			_exit(0);
+		}
+		if (child > 0) {
+			char line[16];
+
+			/* Fixed width, at offset 0: a reader sees one whole PID. */
+			snprintf(line, sizeof(line), "%10d\n", child);
+			if (pwrite(kids, line, 11, 0) != 11)
+				_exit(1);
 		}
 		munmap(p, len);
 		if (child > 0)
