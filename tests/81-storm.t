@@ -43,14 +43,15 @@ while now=$(date +%s) && [ "$now" -lt $((end + 60)) ] &&
 	# The worker's latest child: alive, exiting or just gone.
 	kid=$(tr -d ' ' <"/tmp/storm-kid.$w" 2>/dev/null)
 	{
-		echo "lkm1 $(try 1 '')"
-		echo "lkm2 $(try 2 "pid=$w")"
-		echo "lkm3 $(try 3 "pid=$w vaddr=0x300000001000")"
-		echo "lkm4 $(try 4 "pid=$w")"
+		# Right away, while it may still be alive or exiting.
 		if [ -n "$kid" ]; then
 			echo "lkm3-exiting $(try 3 "pid=$kid vaddr=0x300000000000")"
 			echo "lkm4-exiting $(try 4 "pid=$kid")"
 		fi
+		echo "lkm1 $(try 1 '')"
+		echo "lkm2 $(try 2 "pid=$w")"
+		echo "lkm3 $(try 3 "pid=$w vaddr=0x300000001000")"
+		echo "lkm4 $(try 4 "pid=$w")"
 	} >>/tmp/storm-results.$$
 done
 kill "$storm"

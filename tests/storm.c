@@ -6,7 +6,7 @@
  * Starts 3 workers and prints "ready PID PID PID".  Each worker, forever:
  * maps 1 to 4 MiB (at STORM_ADDR when it can, so that lkm3 has a churning
  * address to ask about), writes it, forks a child that writes part of it
- * (copy-on-write), unmaps half and exits within 10 ms, then unmaps it all
+ * (copy-on-write), unmaps half and exits within 300 ms, then unmaps it all
  * and reaps the child.  Each worker keeps the PID of its latest child in
  * /tmp/storm-kid.WORKER, for the test to pick one that is about to exit.
  * The storm ends with its parent (kill the storm).
@@ -46,7 +46,7 @@ static void worker(unsigned int seed)
 		if (child == 0) {
 			memset(p, 2, len / 2);
 			munmap(p, len / 2);
-			usleep(rand_r(&seed) % 10000);
+			usleep(rand_r(&seed) % 300000);
 			_exit(0);
 		}
 		if (child > 0) {
