@@ -285,7 +285,11 @@ static int clean_cycle(struct mod *m)
 	return ret;
 }
 
-/* One load with injection (@nth, or at random if @nth < 0), then its use. */
+/*
+ * One load with injection (the @nth allocation, or at random if @nth < 0).
+ * A failed load must be ENOMEM, leave nothing loaded and be followed by a
+ * clean load, use and unload.  *@more: whether the load came to the @nth.
+ */
 static void attempt(struct mod *m, int nth, struct tally *t, int *more)
 {
 	char path[64];
