@@ -151,7 +151,7 @@ static unsigned long long paddr_of(const char *p)
 	return PM_PRESENT(pm) ? PM_PFN(pm) * w.psize + (uintptr_t)p % w.psize : 0;
 }
 
-/* The comm of @pid, as the kernel names it in messages. */
+/* The comm of @pid, as the kernel's messages print task->comm. */
 static const char *comm_of(pid_t pid)
 {
 	static char comm[32];
@@ -166,6 +166,11 @@ static const char *comm_of(pid_t pid)
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);
 	}
+	/*
+	 * task->comm holds 15 characters; /proc shows a kernel thread's
+	 * whole name on newer kernels (6.12: "pool_workqueue_release").
+	 */
+	comm[15] = '\0';
 	return comm;
 }
 
