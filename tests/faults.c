@@ -81,8 +81,11 @@ static int with_nth(int nth, int (*op)(void *), void *arg)
 	if (fd < 0)
 		return -errno;
 	snprintf(buf, sizeof(buf), "%d", nth);
-	if (nth && write(fd, buf, strlen(buf)) < 0)
-		return -errno;
+	if (nth && write(fd, buf, strlen(buf)) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	ret = op(arg);
 	/* fail-nth reads 0 once the failure happened; reset it either way. */
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -99,8 +102,13 @@ static int with_random(int (*op)(void *), void *arg)
 {
 	int fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC), ret;
 
-	if (fd < 0 || write(fd, "1", 1) != 1)
+	if (fd < 0)
 		return -errno;
+	if (write(fd, "1", 1) != 1) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	ret = op(arg);
 	if (pwrite(fd, "0", 1, 0) != 1)
 		ret = -errno;
@@ -292,18 +300,16 @@ static int clean_cycle(struct mod *m)
  */
 static void attempt(struct mod *m, int nth, struct tally *t, int *more)
 {
-	char path[64];
 	int ret;
 
 	t->tries++;
 	ret = nth < 0 ? with_random(load, m) : with_nth(nth, load, m);
 	*more = injected;
-	snprintf(path, sizeof(path), "/sys/module/%s", m->name);
 	if (ret) {
 		t->failed++;
 		if (ret != -ENOMEM)
 			note(t, "load of %s: %s", m->name, -ret);
-		if (access(path, F_OK) == 0)
+		if (kmod_loaded(m->name))
 			note(t, "%s stays loaded after failing (%s)", m->name, -ret);
 		ret = clean_cycle(m);
 		if (ret)

@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 		if (!total[e])
 			continue;
 		sum += total[e];
-		tap_diag("%8ld  %s", total[e], e ? strerrorname_np(e) : "success");
+		tap_diag("%8ld  %s", total[e], errno_name(e));
 		if (e && !documented(reparent, e))
 			bad++;
 	}

@@ -100,6 +100,7 @@ static int read_int(const char *path)
 
 static void setup(void)
 {
+	siginfo_t zinfo;
 	char *p;
 
 	w.psize = sysconf(_SC_PAGESIZE);
@@ -120,10 +121,9 @@ static void setup(void)
 	w.zombie = fork();
 	if (w.zombie == 0)
 		_exit(0);
-	while (kill(w.zombie, 0) == 0 && waitid(P_PID, w.zombie, NULL,
-						 WEXITED | WNOWAIT | WNOHANG))
-		;
-	usleep(100000);	/* it is a zombie once waitid() could see it */
+	/* Wait until it is a zombie, and leave it one (WNOWAIT). */
+	if (waitid(P_PID, w.zombie, &zinfo, WEXITED | WNOWAIT))
+		die("waitid");
 
 	p = mmap(NULL, 12 * MB, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -174,20 +174,6 @@ static const char *comm_of(pid_t pid)
 	return comm;
 }
 
-static const char *errname(int e)
-{
-	return e ? strerrorname_np(e) : "success";
-}
-
-/* Is /sys/module/NAME there, i.e. is the module loaded? */
-static int loaded(const char *name)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	return access(path, F_OK) == 0;
-}
-
 /*
  * Run one case.  On a mismatch, put what happened in @why and return 0.
  * For lkm4 on a live process, want holds "virtual_kb=" and the VmSize is
@@ -210,13 +196,13 @@ static int run_case(struct kcase *c, char *why, size_t size)
 	found = kmsg_grep(fd, c->want, line, sizeof(line)) == 0;
 	close(fd);
 	if (ret != c->err)
-		snprintf(why, size, "got %s, expected %s", errname(ret),
-			 errname(c->err));
-	else if (loaded(name))
+		snprintf(why, size, "got %s, expected %s", errno_name(ret),
+			 errno_name(c->err));
+	else if (kmod_loaded(name))
 		snprintf(why, size, "%s is still loaded after the failure", name);
 	else if (!found)
 		snprintf(why, size, "%s, but no log line with \"%s\"",
-			 errname(ret), c->want);
+			 errno_name(ret), c->want);
 	else
 		return 1;
 	return 0;
@@ -583,8 +569,8 @@ static void race(int mod, long n)
 		else if (ret == -EINVAL && mod != 2)
 			outcome[2]++;
 		else if (bad++ < 5)
-			tap_diag("lkm%d %s: %s", mod, params, errname(-ret));
-		if (ret && loaded(name) && bad++ < 5)
+			tap_diag("lkm%d %s: %s", mod, params, errno_name(-ret));
+		if (ret && kmod_loaded(name) && bad++ < 5)
 			tap_diag("lkm%d %s: still loaded after failing", mod, params);
 	}
 	tap_ok(!bad, "lkm%d on %ld processes exiting during the load: %ld reports, %ld ESRCH, %ld EINVAL (no address space), nothing else",

@@ -551,7 +551,7 @@ static void check_threads(int seconds)
 	for (e = 0; e < 256; e++) {
 		if (!errs[e])
 			continue;
-		tap_diag("%8ld  %s", errs[e], e ? strerrorname_np(e) : "success");
+		tap_diag("%8ld  %s", errs[e], errno_name(e));
 		bad += e && e != ENXIO && e != EAGAIN;
 	}
 	tap_ok(calls > 0 && !bad && !wrong,

@@ -202,7 +202,7 @@ static void check_row(const struct row *r, enum who w)
 		    w == NOCAP ? " " : "", w == NOCAP ? cap_name[r->cap] : "",
 		    r->what, want ? strerrorname_np(want) : "allowed"))
 		tap_diag("got %s", got == 254 ? "a crash" : got == 255 ?
-			 "no identity change" : got ? strerrorname_np(got) : "success");
+			 "no identity change" : errno_name(got));
 }
 
 static pid_t pauser(uid_t uid)

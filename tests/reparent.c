@@ -411,7 +411,7 @@ static int try_as_init(void *arg)
 static void expect(int got, int want, const char *what)
 {
 	if (!tap_ok(got == want, "%s: %s", what,
-		    want ? strerrorname_np(want) : "success"))
+		    errno_name(want)))
 		tap_diag("got %d (%s)", got,
 			 got < 200 ? strerror(got) : "setup failed");
 }

@@ -7,6 +7,7 @@
  *	kmod_load("1/lkm3.ko", "pid=1 vaddr=0x1000");	0 or -errno
  *	kmsg_grep(fd, "lkm3: ", buf, size);	first new line with a prefix
  *	kmod_unload("lkm3");
+ *	kmod_loaded("lkm3");			is it still there?
  */
 #ifndef KERNELPEEK_KMOD_H
 #define KERNELPEEK_KMOD_H
@@ -37,6 +38,21 @@ static inline int kmod_load(const char *path, const char *params)
 static inline int kmod_unload(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* Is module @name loaded (is /sys/module/@name there)? */
+static inline int kmod_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* The name of an errno for messages ("EINVAL"), or "success" for 0. */
+static inline const char *errno_name(int e)
+{
+	return e ? strerrorname_np(e) : "success";
 }
 
 /* Open a device read-write, or say why not and exit. */
