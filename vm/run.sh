@@ -125,26 +125,7 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	exit "$KP_RC_TIMEOUT"
 fi
 
-# One place decides what counts as a kernel report in a guest log.
-report_re='Oops|BUG:|WARNING:|general protection|KASAN|UBSAN|'
-report_re+='possible circular locking|possible recursive locking|'
-report_re+='inconsistent lock state|suspicious RCU usage|'
-report_re+='kmemleak: .*new suspected memory leak|unreferenced object|'
-report_re+='Kernel panic|Call Trace:'
-# The stack an allocation-failure warning prints (warn_alloc(): "page
-# allocation failure", "vmalloc error") is not a report: failing
-# allocations on purpose is what tests/85-faults.t does.  Any other
-# "Call Trace:" is one.
-first=$(awk -v re="$report_re" '
-	/page allocation failure: order:|vmalloc error: size/ { excused = 1 }
-	/Call Trace:/ && excused { excused = 0; next }
-	$0 ~ re { print NR; exit }' "$log")
-if [ -n "$first" ]; then
-	printf '\nkernelpeek: the guest kernel reported a problem (full log: %s):\n' \
-		"$log" >&2
-	sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$log" >&2
-	exit "$KP_RC_KREPORT"
-fi
+"$KP_ROOT/vm/judge.sh" "$log" || exit "$KP_RC_KREPORT"
 
 status=$(tr -dc '0-9' <"$work/status")
 if [ -z "$status" ]; then
