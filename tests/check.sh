@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# "make check": boot the guest once, run the guest test suite (tests/run.sh)
-# there, and add one result of our own: the guest kernel log must hold no
-# Oops, BUG, WARNING, KASAN, UBSAN, lockdep or kmemleak report (vm/run.sh
-# decides that).  Ends with the line "N passed, N failed[, N skipped]" and
-# exits non-zero on any failure.  Arguments narrow the run to test files
-# whose names contain them ("make check T=hello").
+# "make check": first the host's own tests (tests/host/*.t: the harness,
+# seconds, no guest), then boot the guest once and run the guest test suite
+# (tests/run.sh) there, and add one result of our own: the guest kernel log
+# must hold no Oops, BUG, WARNING, KASAN, UBSAN, lockdep or kmemleak report
+# (vm/run.sh decides that), and the guest must have ended by itself.  Ends
+# with the line "N passed, N failed[, N skipped]" and exits non-zero on any
+# failure.  Arguments narrow the run to test files whose names contain them
+# ("make check T=hello"); words that match no test file fail the run.
 
 set -uo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
@@ -24,25 +26,66 @@ for v in KP_FUZZ_CALLS KP_PARAM_CASES KP_STORM_SECONDS KP_CYCLES KP_FAULT_STEP \
 	env+="$v=${!v} "
 done
 
+# matching DIR: the test files of DIR that the arguments select.
+matching() {
+	local t w
+
+	for t in "$KP_ROOT/$1"/*.t; do
+		[ $# -eq 1 ] && { echo "$t"; continue; }
+		for w in "${@:2}"; do
+			[[ ${t##*/} == *"$w"* ]] && { echo "$t"; break; }
+		done
+	done
+}
+
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$KP_ROOT/vm/run.sh" -l "$KP_CACHE/check-console.log" "${env}sh tests/run.sh $*" |
-	tee "$out"
-rc=${PIPESTATUS[0]}
-cp "$out" "$KP_CACHE/check-output.log"	# the figures of the last run
+passed=0 failed=0 skipped=0
+# count: add up the summary line of tests/run.sh in $out.
+count() {
+	local p f s
 
-read -r passed failed skipped < <(sed -nE \
-	's/^# kernelpeek-summary: passed=([0-9]+) failed=([0-9]+) skipped=([0-9]+)$/\1 \2 \3/p' \
-	"$out")
-if [ -z "${passed:-}" ]; then
-	echo "not ok - the guest test run did not finish (vm/run.sh status $rc)"
-	passed=0 failed=1 skipped=0
-elif [ "$rc" -eq "$KP_RC_KREPORT" ]; then
-	echo "not ok - guest kernel log is free of kernel reports"
-	failed=$((failed + 1))
-else
-	echo "ok - guest kernel log is free of kernel reports"
-	passed=$((passed + 1))
+	read -r p f s < <(sed -nE \
+		's/^# kernelpeek-summary: passed=([0-9]+) failed=([0-9]+) skipped=([0-9]+)$/\1 \2 \3/p' \
+		"$out")
+	[ -n "${p:-}" ] || return 1
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+host_tests=$(matching tests/host "$@")
+guest_tests=$(matching tests "$@")
+if [ -z "$host_tests$guest_tests" ]; then
+	echo "not ok - T='$*' matches no test file in tests/ or tests/host/"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+if [ -n "$host_tests" ]; then
+	say "The harness's own tests, on this host (tests/host/)"
+	(cd "$KP_ROOT" && KP_TEST_DIR=tests/host sh tests/run.sh "$@") | tee "$out"
+	count || { echo "not ok - the host tests did not finish"; failed=$((failed + 1)); }
+fi
+
+if [ -n "$guest_tests" ]; then
+	"$KP_ROOT/vm/run.sh" -l "$KP_CACHE/check-console.log" "${env}sh tests/run.sh $*" |
+		tee "$out"
+	rc=${PIPESTATUS[0]}
+	cp "$out" "$KP_CACHE/check-output.log"	# the figures of the last run
+	count || {
+		echo "not ok - the guest test run did not finish (vm/run.sh status $rc)"
+		failed=$((failed + 1))
+	}
+	# tests/run.sh exits 0 or 1; any other status is vm/run.sh's: a report
+	# in the kernel log (126), a guest that hung (124) or died (125).
+	case $rc in
+	0 | 1) echo "ok - guest kernel log is free of kernel reports"
+		passed=$((passed + 1)) ;;
+	"$KP_RC_KREPORT") echo "not ok - guest kernel log is free of kernel reports"
+		failed=$((failed + 1)) ;;
+	*) echo "not ok - guest kernel log is free of kernel reports"
+		echo "# the guest did not end by itself (vm/run.sh status $rc), so its log is not the whole story"
+		failed=$((failed + 1)) ;;
+	esac
 fi
 
 line="$passed passed, $failed failed"

@@ -24,7 +24,7 @@ modules=$(paste -d' ' <(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' "
 
 status=0
 for lane in 6.1 6.12; do
-	kenv=$(KERNEL=$lane KVER='' KDIR='' "$KP_ROOT/vm/kernel.sh") || exit
+	kenv=$(KERNEL=$lane KVER='' KDIR='' "$KP_ROOT/vm/kernel.sh" --headers) || exit
 	eval "$kenv"
 	say "dkms build kernelpeek/$version -k $KVER"
 	as_root "${dkms[@]}" build "kernelpeek/$version" -k "$KVER" \

@@ -21,7 +21,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
-host_deps
+build_deps
 apt_install sparse cppcheck clang-format shellcheck perl xz-utils
 failed=()
 only=("$@")
@@ -135,7 +135,7 @@ step checkpatch checkpatch
 # sparse and W=1 on both kernels' headers.  The next plain build redoes
 # what they built (Kbuild notices the flags changed).
 for lane in 6.12 6.1; do
-	kenv=$(KERNEL=$lane KVER='' KDIR='' "$KP_ROOT/vm/kernel.sh") || exit
+	kenv=$(KERNEL=$lane KVER='' KDIR='' "$KP_ROOT/vm/kernel.sh" --headers) || exit
 	eval "$kenv"
 	step "sparse ($lane)" kbuild C=2 CHECK=sparse
 	step "W=1 ($lane)" kbuild W=1 KCFLAGS=-Werror

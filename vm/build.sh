@@ -3,13 +3,15 @@
 #
 # "make": build every component (1/, 2_I/, 2_II/, 3/) against the selected
 # kernel's headers (see vm/kernel.sh; KDIR= overrides them), installing
-# what the build needs first.
+# what compiling needs first: the compiler, kmod and the headers.  Nothing
+# that boots a guest (QEMU, busybox, the kernel image) is installed here;
+# the targets that boot one (vm/run.sh) provision that.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-host_deps
-kenv=$("$KP_ROOT/vm/kernel.sh")
+build_deps
+kenv=$("$KP_ROOT/vm/kernel.sh" --headers)
 eval "$kenv"
 say "Building the modules for $KVER (KDIR=$KDIR) and the programs"
 for d in 1 2_I 2_II 3; do

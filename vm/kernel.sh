@@ -19,9 +19,15 @@
 # The headers are installed as a package; the image is fetched with
 # "apt-get download" and unpacked with "dpkg -x" under .cache/, so no kernel
 # install hook ever runs on this machine.
+#
+# vm/kernel.sh --headers: only what building needs (KVER and KDIR; no image
+# is fetched, KIMAGE and KMODS are left empty).  "make" uses this.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+headers_only=
+[ "${1:-}" = --headers ] && headers_only=1
 
 # KERNEL=debug: Debian's linux-source-6.1 built from tinyconfig plus
 # vm/debug.config (KASAN, lockdep, UBSAN, kmemleak, ...), in .cache/debug;
@@ -110,6 +116,11 @@ fi
 	KDIR=/usr/src/linux-headers-$KVER
 }
 [ -f "$KDIR/Makefile" ] || die "KDIR=$KDIR holds no kernel build tree"
+
+if [ -n "$headers_only" ]; then
+	printf 'KVER=%q\nKDIR=%q\nKIMAGE=\nKMODS=\n' "$KVER" "$KDIR"
+	exit 0
+fi
 
 dest=$KP_CACHE/kernel/$KVER
 if [ ! -e "$dest/.unpacked" ]; then

@@ -8,10 +8,12 @@ KP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KP_CACHE=${KP_CACHE:-$KP_ROOT/.cache}
 
 # Exit statuses of vm/run.sh that are not the guest command's own:
-# 124 the guest hung and was killed, 125 it died (a panic) before reporting,
-# 126 its kernel log holds an Oops/BUG/WARNING/KASAN/... report.
+# 124 the guest hung (did not start, or did not finish) and was killed,
+# 125 it died (a panic) before reporting, 126 its kernel log holds an
+# Oops/BUG/WARNING/KASAN/... report.  KP_RC_NOSTART is internal to
+# vm/accel.sh: a boot its watchdog stopped (vm/run.sh reports 124).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-readonly KP_RC_TIMEOUT=124 KP_RC_NOSTATUS=125 KP_RC_KREPORT=126
+readonly KP_RC_TIMEOUT=124 KP_RC_NOSTATUS=125 KP_RC_KREPORT=126 KP_RC_NOSTART=200
 
 # Progress goes to stderr, so that a script's stdout stays machine-readable.
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
@@ -55,10 +57,17 @@ apt_install() {
 		die "could not install: ${missing[*]}"
 }
 
-# What the build and the VM need on the host, whatever the kernel.
-host_deps() {
-	apt_install make gcc libc6-dev kmod cpio busybox-static \
-		qemu-system-x86 binutils xz-utils
+# What compiling needs on the host ("make"), whatever the kernel: the
+# headers come from vm/kernel.sh.  Nothing here boots a guest.
+build_deps() {
+	apt_install make gcc libc6-dev kmod binutils xz-utils
+}
+
+# What booting a guest needs on top (vm/run.sh): QEMU, and busybox and cpio
+# for the initramfs.
+vm_deps() {
+	build_deps
+	apt_install cpio busybox-static qemu-system-x86
 }
 
 # apt_download DIR PACKAGE: fetch a package's .deb into DIR (no install),

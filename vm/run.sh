@@ -12,17 +12,22 @@
 # tests).  Build first ("make"); modules built for another kernel are
 # refused with a message.  The exit status is the command's, except:
 #   124  the guest did not finish in time (-t, default $VM_TIMEOUT, or 900 s;
-#        3600 s for KERNEL=debug)
+#        3600 s for KERNEL=debug), or did not even start (the boot
+#        watchdog of vm/accel.sh; a KVM guest is first retried under TCG)
 #   125  the guest died before reporting a status (a panic, say)
 #   126  the guest kernel log holds an Oops, BUG, WARNING, KASAN, UBSAN,
 #        lockdep or kmemleak report; the report is printed
 # The whole kernel log is kept in LOG (-l, default .cache/console.log).
 #
+# The kernel log is judged (vm/judge.sh) on every way out, a time-out too.
+#
 # Environment: KERNEL/KVER (see vm/kernel.sh), VM_MEM (default 2G),
-# VM_CPUS (default 2), VM_APPEND (extra kernel command-line options).
+# VM_CPUS (default 2), VM_APPEND (extra kernel command-line options),
+# VM_ACCEL, VM_BOOT_LIMIT and QEMU (see vm/accel.sh).
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/accel.sh"
 
 mode=run
 # The sanitizers of KERNEL=debug make everything several times slower.
@@ -40,7 +45,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$mode" = shell ] || [ $# -gt 0 ] || die "no command given (see the top of $0)"
 
-host_deps
+vm_deps
 kenv=$("$KP_ROOT/vm/kernel.sh") || exit
 eval "$kenv"
 # Modules built for another kernel would only fail in the guest, obscurely.
@@ -92,31 +97,35 @@ depmod -b "$root" "$KVER"
 printf '%s\n' "$*" >"$root/kp/.cmd"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
-# KVM only when a vCPU really starts with it: /dev/kvm can exist and still
-# fail (nested virtualisation without MSR support, say).  Else emulate (TCG).
-accel=(-accel tcg)
-if [ -w /dev/kvm ] && (echo quit | timeout 20 qemu-system-x86_64 -accel kvm \
-	-cpu max -S -display none -nodefaults -monitor stdio) >/dev/null 2>&1; then
-	accel=(-accel kvm)
-fi
-
-say "Booting Linux $KVER under QEMU (${accel[1]/tcg/TCG, software emulation}," \
-	"${VM_CPUS:-2} CPUs, ${VM_MEM:-2G} memory)"
+accel_decide "$KIMAGE"
+say "Booting Linux $KVER under QEMU ($(accel_name "$KP_ACCEL"), ${VM_CPUS:-2} CPUs," \
+	"${VM_MEM:-2G} memory)"
+say "Accelerator: $KP_ACCEL_WHY"
 append="console=ttyS0 loglevel=7 slub_debug=FZPU panic=-1 ${VM_APPEND:-}"
-qemu=(qemu-system-x86_64 "${accel[@]}" -cpu max -m "${VM_MEM:-2G}"
-	-smp "${VM_CPUS:-2}" -kernel "$KIMAGE" -initrd "$work/initramfs.cpio"
+qemu=("$QEMU" @ACCEL@ -cpu max -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
+	-kernel "$KIMAGE" -initrd "$work/initramfs.cpio"
 	-nographic -no-reboot -monitor none)
+status=$work/status
 
 if [ "$mode" = shell ]; then
-	exec "${qemu[@]}" -serial mon:stdio -append "$append quiet kp.mode=shell"
+	# The console is this terminal; the guest names its accelerator itself.
+	KP_WATCH_QUIET=1 accel_boot "$status" "" "${qemu[@]}" \
+		-serial mon:stdio -serial null -serial "file:$status" \
+		-append "$append quiet kp.mode=shell"
+	exit
 fi
 
 mkdir -p "$(dirname "$log")"
-: >"$work/status"
 rc=0
-timeout -k 10 "$timeout" "${qemu[@]}" -append "$append kp.mode=run" \
-	-serial "file:$log" -serial stdio -serial "file:$work/status" \
-	</dev/null || rc=$?
+accel_boot "$status" "$log" timeout -k 10 "$timeout" "${qemu[@]}" \
+	-serial "file:$log" -serial stdio -serial "file:$status" \
+	-append "$append kp.mode=run" </dev/null || rc=$?
+
+# The kernel log is judged however the run ended: a guest that hung or
+# died may have said why.
+judged=0
+[ ! -e "$log" ] || "$KP_ROOT/vm/judge.sh" "$log" || judged=$KP_RC_KREPORT
+[ "$rc" -ne "$KP_RC_NOSTART" ] || exit "$KP_RC_TIMEOUT"	# said why already
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	printf 'kernelpeek: the guest did not finish within %ss and was killed.\n' \
 		"$timeout" >&2
@@ -124,10 +133,9 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	tail -n 20 "$log" >&2
 	exit "$KP_RC_TIMEOUT"
 fi
+[ "$judged" -eq 0 ] || exit "$judged"
 
-"$KP_ROOT/vm/judge.sh" "$log" || exit "$KP_RC_KREPORT"
-
-status=$(tr -dc '0-9' <"$work/status")
+status=$(tr -d '\r' <"$status" | sed -n 's/^kp-status \([0-9]*\)$/\1/p')
 if [ -z "$status" ]; then
 	printf 'kernelpeek: the guest stopped without reporting a status (QEMU exit %s).\n' \
 		"$rc" >&2
