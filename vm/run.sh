@@ -139,7 +139,7 @@ status=$(tr -d '\r' <"$status" | sed -n 's/^kp-status \([0-9]*\)$/\1/p')
 if [ -z "$status" ]; then
 	printf 'kernelpeek: the guest stopped without reporting a status (QEMU exit %s).\n' \
 		"$rc" >&2
-	tail -n 20 "$log" >&2
+	[ ! -e "$log" ] || tail -n 20 "$log" >&2
 	exit "$KP_RC_NOSTATUS"
 fi
 exit "$status"
