@@ -14,6 +14,9 @@ cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kernelpeek-accel.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/kvm"	# a KVM device that exists and is open to us
+# Whatever the caller set (make check may itself run on a fake QEMU) does
+# not reach these cases: each one sets the fake's behaviours itself.
+unset FAKE_QEMU_KVM FAKE_QEMU_TCG
 export QEMU=$PWD/tests/host/fake-qemu.sh FAKE_QEMU_LOG=$tmp/calls \
 	KP_CACHE=$tmp/cache KP_KVM_DEV=$tmp/kvm KP_CANARY_LIMIT=2 \
 	VM_BOOT_LIMIT=2 VM_ACCEL=auto KP_WATCH_QUIET=1
