@@ -62,7 +62,7 @@ fi
 
 if [ -n "$host_tests" ]; then
 	say "The harness's own tests, on this host (tests/host/)"
-	(cd "$KP_ROOT" && KP_TEST_DIR=tests/host sh tests/run.sh "$@") | tee "$out"
+	(cd "$KP_ROOT" && KP_TEST_DIR=tests/host KP_TEST_SHELL=bash sh tests/run.sh "$@") | tee "$out"
 	count || { echo "not ok - the host tests did not finish"; failed=$((failed + 1)); }
 fi
 

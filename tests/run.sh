@@ -3,9 +3,9 @@
 #
 # The guest half of "make check": run every tests/*.t in order (or those
 # whose name contains one of the words given as arguments), each under a
-# time limit, and count their TAP results.  With KP_TEST_DIR=tests/host it
-# runs the host's tests the same way (tests/check.sh does, before the
-# guest boots).  The last line is a summary the host (tests/check.sh) reads:
+# time limit, and count their TAP results.  With KP_TEST_DIR=tests/host
+# KP_TEST_SHELL=bash it runs the host's tests the same way (tests/check.sh
+# does, before the guest boots).  The last line is a summary the host (tests/check.sh) reads:
 #	# kernelpeek-summary: passed=N failed=N skipped=N
 # A test file that exits non-zero without reporting a failure, or that never
 # prints its plan, counts as one more failure.
@@ -32,7 +32,7 @@ for t in "${KP_TEST_DIR:-tests}"/*.t; do
 	echo "# ---- $t"
 	start=$(date +%s)
 	{
-		timeout -s KILL "$limit" "$t"
+		timeout -s KILL "$limit" "${KP_TEST_SHELL:-sh}" "$t"
 		echo "$?" >"$tmp/status"
 	} 2>&1 | tee "$tmp/out"
 	status=$(cat "$tmp/status")
