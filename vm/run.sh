@@ -29,6 +29,109 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accel.sh"
 
+# The kernel's own modules the tests use (tests/lib/swap.sh: zram).
+guest_kmods=(zram)
+
+# check_modules: modules built for another kernel would only fail in the
+# guest, obscurely; refuse them here.
+check_modules() {
+	local ko built
+
+	for ko in "$KP_ROOT"/*/*.ko; do
+		[ -e "$ko" ] || continue
+		built=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+		[ "$built" = "$KVER" ] ||
+			die "${ko#"$KP_ROOT"/} is built for $built, but the VM boots $KVER: run 'make KERNEL=${KERNEL:-6.1}' first"
+	done
+}
+
+# add_kmod NAME: put the kernel's own module NAME, and what it depends on,
+# into the initramfs (unless it is built in).
+add_kmod() {
+	local name=$1 ko dep dest
+
+	grep -q "/$name.ko" "$KMODS/modules.builtin" && return 0
+	ko=$(find "$KMODS/kernel" -name "$name.ko*" -print -quit)
+	[ -n "$ko" ] || die "module $name is not in $KMODS"
+	dest=$root/lib/modules/$KVER/${ko#"$KMODS"/}
+	[ -e "${dest%.xz}" ] && return 0
+	mkdir -p "$(dirname "$dest")"
+	case $ko in
+	*.xz) xz -dc "$ko" >"${dest%.xz}" ;;
+	*) cp "$ko" "$dest" ;;
+	esac
+	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+		add_kmod "$dep"
+	done
+}
+
+# build_initramfs COMMAND: busybox, our init, the project tree under /kp,
+# the kernel's own modules that the tests use (with a modules.dep for them,
+# which the package's postinst, never run, would make), and the command.
+build_initramfs() {
+	local m
+
+	root=$work/root
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,kp,lib/modules}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$KP_ROOT/vm/init" "$root/init"
+	tar -C "$KP_ROOT" -cf - --exclude=.git --exclude=.cache --exclude='*.o' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude='.tmp_*' --exclude='*.cpio' . | tar -C "$root/kp" -xf -
+	find "$root/kp" -name '*.ko' -exec strip --strip-debug {} +
+	for m in "${guest_kmods[@]}"; do
+		add_kmod "$m"
+	done
+	mkdir -p "$root/lib/modules/$KVER"
+	cp "$KMODS"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KVER/"
+	depmod -b "$root" "$KVER"
+	printf '%s\n' "$*" >"$root/kp/.cmd"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+}
+
+# boot_shell: an interactive guest on this terminal, which is its console;
+# the guest names its accelerator itself.
+boot_shell() {
+	KP_WATCH_QUIET=1 accel_boot "$status" "" "${qemu[@]}" \
+		-serial mon:stdio -serial null -serial "file:$status" \
+		-append "$append quiet kp.mode=shell"
+}
+
+# boot_run: the guest runs the command, its output on our stdout, its
+# kernel log into $log; sets rc.
+boot_run() {
+	mkdir -p "$(dirname "$log")"
+	rc=0
+	accel_boot "$status" "$log" timeout -k 10 "$timeout" "${qemu[@]}" \
+		-serial "file:$log" -serial stdio -serial "file:$status" \
+		-append "$append kp.mode=run" </dev/null || rc=$?
+}
+
+# verdict: the exit status of the run.  The kernel log is judged however
+# the run ended: a guest that hung or died may have said why.
+verdict() {
+	local judged=0 code
+
+	[ ! -e "$log" ] || "$KP_ROOT/vm/judge.sh" "$log" || judged=$KP_RC_KREPORT
+	[ "$rc" -ne "$KP_RC_NOSTART" ] || return "$KP_RC_TIMEOUT"	# said why already
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		printf 'kernelpeek: the guest did not finish within %ss and was killed.\n' \
+			"$timeout" >&2
+		printf 'Last lines of its kernel log (%s):\n' "$log" >&2
+		tail -n 20 "$log" >&2
+		return "$KP_RC_TIMEOUT"
+	fi
+	[ "$judged" -eq 0 ] || return "$judged"
+	code=$(tr -d '\r' <"$status" | sed -n 's/^kp-status \([0-9]*\)$/\1/p')
+	if [ -z "$code" ]; then
+		printf 'kernelpeek: the guest stopped without reporting a status (QEMU exit %s).\n' \
+			"$rc" >&2
+		[ ! -e "$log" ] || tail -n 20 "$log" >&2
+		return "$KP_RC_NOSTATUS"
+	fi
+	return "$code"
+}
+
 mode=run
 # The sanitizers of KERNEL=debug make everything several times slower.
 timeout=${VM_TIMEOUT:-$([ "${KERNEL:-}" = debug ] && echo 3600 || echo 900)}
@@ -48,54 +151,10 @@ done
 vm_deps
 kenv=$("$KP_ROOT/vm/kernel.sh") || exit
 eval "$kenv"
-# Modules built for another kernel would only fail in the guest, obscurely.
-for ko in "$KP_ROOT"/*/*.ko; do
-	[ -e "$ko" ] || continue
-	built=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
-	[ "$built" = "$KVER" ] ||
-		die "${ko#"$KP_ROOT"/} is built for $built, but the VM boots $KVER: run 'make KERNEL=${KERNEL:-6.1}' first"
-done
+check_modules
 work=$(mktemp -d "${TMPDIR:-/tmp}/kernelpeek.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-
-# The initramfs: busybox, our init, and the project tree under /kp.
-root=$work/root
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,kp,lib/modules}
-cp /bin/busybox "$root/bin/busybox"
-cp "$KP_ROOT/vm/init" "$root/init"
-tar -C "$KP_ROOT" -cf - --exclude=.git --exclude=.cache --exclude='*.o' \
-	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
-	--exclude='.tmp_*' --exclude='*.cpio' . | tar -C "$root/kp" -xf -
-find "$root/kp" -name '*.ko' -exec strip --strip-debug {} +
-# The kernel's own modules the tests use, with what they depend on, and a
-# modules.dep for them (the package's postinst, never run, would make it).
-guest_kmods=(zram)
-add_kmod() {
-	local name=$1 ko dep dest
-
-	grep -q "/$name.ko" "$KMODS/modules.builtin" && return 0
-	ko=$(find "$KMODS/kernel" -name "$name.ko*" -print -quit)
-	[ -n "$ko" ] || die "module $name is not in $KMODS"
-	dest=$root/lib/modules/$KVER/${ko#"$KMODS"/}
-	[ -e "${dest%.xz}" ] && return 0
-	mkdir -p "$(dirname "$dest")"
-	case $ko in
-	*.xz) xz -dc "$ko" >"${dest%.xz}" ;;
-	*) cp "$ko" "$dest" ;;
-	esac
-	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
-		add_kmod "$dep"
-	done
-}
-for m in "${guest_kmods[@]}"; do
-	add_kmod "$m"
-done
-mkdir -p "$root/lib/modules/$KVER"
-cp "$KMODS"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KVER/"
-depmod -b "$root" "$KVER"
-
-printf '%s\n' "$*" >"$root/kp/.cmd"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+build_initramfs "$@"
 
 accel_decide "$KIMAGE"
 say "Booting Linux $KVER under QEMU ($(accel_name "$KP_ACCEL"), ${VM_CPUS:-2} CPUs," \
@@ -106,40 +165,11 @@ qemu=("$QEMU" @ACCEL@ -cpu max -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
 	-kernel "$KIMAGE" -initrd "$work/initramfs.cpio"
 	-nographic -no-reboot -monitor none)
 status=$work/status
-
 if [ "$mode" = shell ]; then
-	# The console is this terminal; the guest names its accelerator itself.
-	KP_WATCH_QUIET=1 accel_boot "$status" "" "${qemu[@]}" \
-		-serial mon:stdio -serial null -serial "file:$status" \
-		-append "$append quiet kp.mode=shell"
+	boot_shell
 	exit
 fi
-
-mkdir -p "$(dirname "$log")"
-rc=0
-accel_boot "$status" "$log" timeout -k 10 "$timeout" "${qemu[@]}" \
-	-serial "file:$log" -serial stdio -serial "file:$status" \
-	-append "$append kp.mode=run" </dev/null || rc=$?
-
-# The kernel log is judged however the run ended: a guest that hung or
-# died may have said why.
-judged=0
-[ ! -e "$log" ] || "$KP_ROOT/vm/judge.sh" "$log" || judged=$KP_RC_KREPORT
-[ "$rc" -ne "$KP_RC_NOSTART" ] || exit "$KP_RC_TIMEOUT"	# said why already
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-	printf 'kernelpeek: the guest did not finish within %ss and was killed.\n' \
-		"$timeout" >&2
-	printf 'Last lines of its kernel log (%s):\n' "$log" >&2
-	tail -n 20 "$log" >&2
-	exit "$KP_RC_TIMEOUT"
-fi
-[ "$judged" -eq 0 ] || exit "$judged"
-
-status=$(tr -d '\r' <"$status" | sed -n 's/^kp-status \([0-9]*\)$/\1/p')
-if [ -z "$status" ]; then
-	printf 'kernelpeek: the guest stopped without reporting a status (QEMU exit %s).\n' \
-		"$rc" >&2
-	[ ! -e "$log" ] || tail -n 20 "$log" >&2
-	exit "$KP_RC_NOSTATUS"
-fi
-exit "$status"
+boot_run
+code=0
+verdict || code=$?
+exit "$code"
