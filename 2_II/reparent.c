@@ -14,8 +14,9 @@
  * only with tasklist_lock held for writing, as kernel/exit.c does when it
  * hands orphans to a reaper: fork, exit and wait() all rely on that lock,
  * and changing the links without it corrupts the lists.  Modules cannot
- * take tasklist_lock by name (it is not exported), so we find it once at
- * load time with kallsyms_lookup_name(), itself reached through a kprobe.
+ * take tasklist_lock by name (it is not exported), so we find its address
+ * once at load time, through the symbol lookup of register_kprobe() (see
+ * reparent_lookup()).
  *
  * Under the lock we check again everything that may have changed (the new
  * parent exiting, a cycle, a tracer), move the links, make the leader
@@ -27,6 +28,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -35,38 +37,49 @@
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
-#include <asm/ibt.h>
 
 #include "kp_task.h"
 #include "reparent.h"
 
 static rwlock_t *reparent_tasklist_lock;
 
-/* The address of a kernel symbol, or 0 (kallsyms_lookup_name via kprobe). */
+/*
+ * The address of the kernel variable @name, or 0, found without calling
+ * into the kernel through a pointer.
+ *
+ * register_kprobe() resolves .symbol_name before it checks that the
+ * address may be probed: _kprobe_addr() looks the name up with
+ * kallsyms_lookup_name() and register_kprobe() stores the result in ->addr;
+ * only then does check_kprobe_address_safe() refuse an address outside
+ * kernel text with -EINVAL (kernel/kprobes.c, the same in 6.1 and 6.12).
+ * For a variable that refusal is certain, and ->addr is the answer.  Its
+ * name, printed back with %ps, must be @name, or we refuse it.
+ *
+ * Calling kallsyms_lookup_name() itself through a pointer, as modules used
+ * to, is not safe: it is never address-taken inside the kernel, so on a
+ * kernel built with CONFIG_X86_KERNEL_IBT (Debian's 6.12) objtool seals it
+ * and boot overwrites its ENDBR with a NOP (apply_seal_endbr() in
+ * arch/x86/kernel/alternative.c), and an indirect call to it traps on a
+ * CPU that enforces IBT.
+ */
 static unsigned long reparent_lookup(const char *name)
 {
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	unsigned long (*lookup)(const char *name);
-	unsigned long entry;
-	u32 insn = 0;
+	struct kprobe kp = { .symbol_name = name };
+	char found[KSYM_SYMBOL_LEN];
+	int ret;
 
-	if (register_kprobe(&kp))
+	ret = register_kprobe(&kp);
+	if (!ret) {
+		/* Text, so not the variable we asked for. */
+		unregister_kprobe(&kp);
 		return 0;
-	entry = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	/*
-	 * On a kernel built for IBT the probe sits just after the ENDBR that
-	 * starts the function, and an indirect call has to land on the ENDBR.
-	 * Without one (sealed), an IBT CPU would trap the call: give up.
-	 */
-	if (!copy_from_kernel_nofault(&insn, (void *)(entry - 4),
-				      sizeof(insn)) &&
-	    is_endbr(insn))
-		entry -= 4;
-	else if (cpu_feature_enabled(X86_FEATURE_IBT))
+	}
+	if (ret != -EINVAL || !kp.addr)
 		return 0;
-	lookup = (void *)entry;
-	return lookup(name);
+	snprintf(found, sizeof(found), "%ps", kp.addr);
+	if (strcmp(found, name))
+		return 0;
+	return (unsigned long)kp.addr;
 }
 
 static int reparent_refuse(int err, struct task_struct *adopter,
@@ -218,6 +231,7 @@ static int __init reparent_init(void)
 		pr_err("cannot find tasklist_lock (needs CONFIG_KPROBES and CONFIG_KALLSYMS_ALL): not loading\n");
 		return -ENOENT;
 	}
+	pr_info("found tasklist_lock by register_kprobe()'s symbol lookup, with no call through a pointer\n");
 	ret = misc_register(&reparent_dev);
 	if (ret)
 		pr_err("cannot register /dev/reparent: %d\n", ret);

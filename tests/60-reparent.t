@@ -6,6 +6,31 @@
 
 klog_mark
 tap_run "insmod reparent.ko (tasklist_lock found)" insmod 2_II/reparent.ko
+
+# tasklist_lock is found without an indirect call into the kernel: on a
+# kernel built for IBT (6.12) kallsyms_lookup_name's ENDBR is sealed, and
+# calling it through a pointer would trap on a CPU that enforces IBT.
+tap_like "$(klog_since)" "reparent: found tasklist_lock by register_kprobe\(\)'s symbol lookup, with no call through a pointer" \
+	"reparent says how it found tasklist_lock"
+tap_is "$(grep -c kallsyms_lookup_name 2_II/reparent.ko)" 0 \
+	"reparent.ko does not even name kallsyms_lookup_name"
+if [ -r /proc/kcore ]; then
+	entry=$(tests/kbytes kallsyms_lookup_name 4 2>&1)
+	case $entry in
+	"f3 0f 1e fa") what="ENDBR64: not sealed" ;;
+	"66 0f 1f 00") what="the seal poison: an indirect call here traps under IBT" ;;
+	*) what="no ENDBR: a kernel built without IBT" ;;
+	esac
+	tap_diag "kallsyms_lookup_name begins with $entry ($what)"
+	case $(uname -r) in
+	6.12.*) tap_like "$entry" '^(f3 0f 1e fa|66 0f 1f 00)$' \
+		"6.12 is built with IBT: kallsyms_lookup_name begins with ENDBR or its seal" ;;
+	*) tap_like "$entry" '^[0-9a-f]{2}( [0-9a-f]{2}){3}$' \
+		"kallsyms_lookup_name's first bytes are readable" ;;
+	esac
+else
+	tap_skip "kallsyms_lookup_name's first bytes" "this kernel has no /proc/kcore"
+fi
 tap_is "$(stat -c '%F %a %U' /dev/reparent 2>&1)" "character special file 600 root" \
 	"/dev/reparent appears by itself: a character device, 0600, root"
 tap_prog tests/reparent
