@@ -38,7 +38,7 @@ harness=$(
 	echo "| --- | ---: | ---: | ---: |"
 	printf '%s\n' "${boots[@]}" | sort -n | awk '
 		{ t[NR] = $1 }
-		END { printf "| boot to first test (QEMU start to the guest init's start marker) | %.1f | %.1f-%.1f | %d |\n",
+		END { printf "| boot to first test (from QEMU start to the start marker of init) | %.1f | %.1f-%.1f | %d |\n",
 			t[int((NR + 1) / 2)], t[1], t[NR], NR }'
 	printf '| warm make check (%s: %s) | %d | - | 1 |\n' "$checked" \
 		"$(tail -n 1 "$raw.check")" "$check_s"
