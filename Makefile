@@ -7,8 +7,8 @@ export KERNEL KVER KDIR
 
 COMPONENTS := $(dir $(wildcard 1/Makefile 2_I/Makefile 2_II/Makefile 3/Makefile))
 
-.PHONY: all modules check check-dkms stress bench demo shell lint install \
-	uninstall clean distclean help
+.PHONY: all modules check check-dkms check-detectors stress bench demo shell lint \
+	install uninstall clean distclean help
 
 all:
 	@vm/build.sh
@@ -23,6 +23,11 @@ check: all
 
 check-dkms: all
 	@tests/dkms.sh
+
+# One guest per planted kernel bug (tests/detectors/kp_detect.c): each must
+# fail its run with the kernel's report, where the lane has the detector.
+check-detectors: all
+	@tests/detectors.sh
 
 bench: all
 	@tools/bench.sh
@@ -54,7 +59,7 @@ uninstall:
 	@tools/install.sh uninstall
 
 clean:
-	@for d in $(COMPONENTS) tests/; do $(MAKE) --no-print-directory -C $$d clean; done
+	@for d in $(COMPONENTS) tests/ tests/detectors/; do $(MAKE) --no-print-directory -C $$d clean; done
 
 # Also drops the cached guest kernels.
 distclean: clean
@@ -70,5 +75,6 @@ help:
 	@echo 'make lint     checkpatch, sparse, W=1, clang-format, cppcheck, shellcheck'
 	@echo 'make install  DKMS + programs under PREFIX (KVER=, PREFIX=); uninstall'
 	@echo 'make check-dkms  dkms build for 6.1 and 6.12, then the suite on those'
+	@echo 'make check-detectors  plant each kernel bug, prove the lane reports it'
 	@echo 'make clean    remove build products; distclean: also .cache/'
 	@echo 'Variables: KERNEL=6.1|6.12|debug  KVER=<release>  KDIR=<headers>'
