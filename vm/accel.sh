@@ -39,10 +39,9 @@ QEMU=${QEMU:-qemu-system-x86_64}
 KP_CANARY_LIMIT=${KP_CANARY_LIMIT:-30}
 KP_KVM_DEV=${KP_KVM_DEV:-/dev/kvm}
 # Measured from the start of QEMU to the start marker, under TCG on two
-# cores: 6.1 and 6.12 about 5 s, the KASAN and lockdep kernel about 25 s
-# (README, "The virtual machine").  The limits leave room for a host that
-# is four to five times slower or busy with something else; under KVM a
-# boot takes about a second, so a hang is still caught early.
+# cores shared with other guests: 6.1 7 to 18 s, 6.12 10 s, the KASAN and
+# lockdep kernel 24 s (README, "KVM or TCG").  The limits leave room for a
+# host several times slower or busier; a KVM boot is faster still.
 KP_BOOT_LIMIT=${VM_BOOT_LIMIT:-$([ "${KERNEL:-}" = debug ] && echo 600 || echo 120)}
 
 # The file holding the verdict for this host: its name is a hash of the
