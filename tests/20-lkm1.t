@@ -6,11 +6,14 @@
 
 # Three busy processes, one process with two busy threads, and two that
 # block: one in nanosleep, one in read from a pipe.
-pids=
+# Each writes "ready" to a file of its own: with one file per thread
+# count, the third waited for the first's line, maybe before its exec.
+pids='' i=0
 for n in 1 1 1 2; do
-	tests/busy "$n" >"/tmp/busy.$n.$$" &
+	i=$((i + 1))
+	tests/busy "$n" >"/tmp/busy.$i.$$" &
 	pids="$pids $!"
-	wait_line "/tmp/busy.$n.$$" '^ready$'
+	wait_line "/tmp/busy.$i.$$" '^ready$'
 done
 sleep 1000 &
 sleeper=$!
