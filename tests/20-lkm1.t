@@ -6,11 +6,14 @@
 
 # Three busy processes, one process with two busy threads, and two that
 # block: one in nanosleep, one in read from a pipe.
-pids=
+# Each writes "ready" to a file of its own: with one file per thread
+# count, the third waited for the first's line, maybe before its exec.
+pids='' i=0
 for n in 1 1 1 2; do
-	tests/busy "$n" >"/tmp/busy.$n.$$" &
+	i=$((i + 1))
+	tests/busy "$n" >"/tmp/busy.$i.$$" &
 	pids="$pids $!"
-	wait_line "/tmp/busy.$n.$$" '^ready$'
+	wait_line "/tmp/busy.$i.$$" '^ready$'
 done
 sleep 1000 &
 sleeper=$!
@@ -39,6 +42,30 @@ tap_unlike "$log" "lkm1: pid=$reader " "a process blocked in read is not listed"
 lines=$(printf '%s\n' "$log" | grep -c ' tid=')
 tap_like "$log" "lkm1: runnable=$lines threads=[0-9]+$" \
 	"the summary counts the $lines listed tasks"
+
+# threads= counts every task of our pid namespace, running or not: what
+# /proc shows as /proc/PID/task/TID, plus the insmod that runs the module.
+# Count just before and just after; if a task came or went meanwhile (a
+# kernel worker), the count is not known: try again, up to 5 times.
+try=0
+while [ "$try" -lt 5 ]; do
+	try=$((try + 1))
+	count_threads
+	before=$nthreads
+	klog_mark
+	insmod 1/lkm1.ko && rmmod lkm1
+	count_threads
+	threads=$(klog_since | sed -n 's/.* lkm1: runnable=[0-9]* threads=\([0-9]*\)$/\1/p')
+	[ "$nthreads" -eq "$before" ] && break
+	tap_diag "attempt $try: /proc went from $before to $nthreads threads during the load"
+done
+if [ "$nthreads" -ne "$before" ]; then
+	tap_fail "threads= is the number of threads in /proc, plus insmod" \
+		"/proc never held still over a load in $try attempts"
+else
+	tap_is "$threads" $((before + 1)) \
+		"threads= is the number of threads in /proc ($before), plus insmod"
+fi
 
 # In a new pid namespace, insmod is PID 1 and sees only itself.
 klog_mark

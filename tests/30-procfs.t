@@ -24,6 +24,8 @@ done
 # loaded); EIO on a read after the entry was removed, with nothing or the
 # whole content read before it (fs/proc/inode.c: proc_reg_read() fails once
 # proc_remove() has run).  Anything else, partial content above all, is not.
+# The first ENOENT and the first EIO also leave /tmp/seen.enoent and
+# /tmp/seen.eio, for the loop below to know the races happened.
 reader() {
 	good=0 enoent=0 eio=0 other=0
 	while [ ! -e /tmp/stop-readers ]; do
@@ -39,10 +41,16 @@ reader() {
 		fi
 		err=$(cat "/tmp/reader.$1.err")
 		case $err in
-		*"No such file or directory"*) [ -z "$out" ] && enoent=$((enoent + 1)) ;;
+		*"No such file or directory"*)
+			[ -z "$out" ] && enoent=$((enoent + 1)) &&
+				{ [ -e /tmp/seen.enoent ] || : >/tmp/seen.enoent; }
+			;;
 		*"Input/output error"*)
 			case $(shape "$out") in
-			"" | "$want") eio=$((eio + 1)) ;;
+			"" | "$want")
+				eio=$((eio + 1))
+				[ -e /tmp/seen.eio ] || : >/tmp/seen.eio
+				;;
 			*) false ;;
 			esac
 			;;
@@ -55,10 +63,12 @@ reader() {
 	echo "$good $enoent $eio $other" >"/tmp/reader.$1"
 }
 
-# Four readers while the module is unloaded and loaded: 50 times, and for
-# at least KP_STORM_SECONDS (make stress: minutes).
+# Four readers while the module is unloaded and loaded: 50 times, for at
+# least KP_STORM_SECONDS (make stress: minutes), and then until a reader
+# has seen both ENOENT and EIO (at most a minute more): a race that never
+# happened proves nothing.
 for m in hello_procfs get_pgfaults; do
-	rm -f /tmp/stop-readers /tmp/reader.*
+	rm -f /tmp/stop-readers /tmp/reader.* /tmp/seen.*
 	insmod "3/$m.ko"
 	# get_pgfaults' numbers change with every read: compare the shape.
 	case $m in
@@ -71,13 +81,16 @@ for m in hello_procfs get_pgfaults; do
 	done
 	cycles=0 failures=0
 	end=$(($(date +%s) + ${KP_STORM_SECONDS:-5}))
-	while [ "$cycles" -lt 50 ] || [ "$(date +%s)" -lt "$end" ]; do
+	while now=$(date +%s) && { [ "$cycles" -lt 50 ] || [ "$now" -lt "$end" ] ||
+		{ [ "$now" -lt $((end + 60)) ] &&
+			! { [ -e /tmp/seen.enoent ] && [ -e /tmp/seen.eio ]; }; }; }; do
 		cycles=$((cycles + 1))
 		rmmod "$m" && insmod "3/$m.ko" || failures=$((failures + 1))
 	done
 	touch /tmp/stop-readers
 	wait
 	rmmod "$m"
+	rm -f /tmp/seen.*
 	tap_is "$failures" 0 "$m: $cycles unload/load cycles under 4 readers, none failed"
 	sum=$(cat /tmp/reader.[1-4] | awk '{ for (i = 1; i <= 4; i++) s[i] += $i }
 		END { print s[1], s[2], s[3], s[4] }')
@@ -90,6 +103,12 @@ for m in hello_procfs get_pgfaults; do
 	else
 		tap_fail "$m: every read gave the whole content, ENOENT or EIO" \
 			"$(cat /tmp/reader.*.other 2>/dev/null | sort | uniq -c | head)"
+	fi
+	if [ "$enoent" -gt 0 ] && [ "$eio" -gt 0 ]; then
+		tap_pass "$m: the readers met both races, ENOENT and EIO"
+	else
+		tap_fail "$m: the readers met both races, ENOENT and EIO" \
+			"got $enoent ENOENT and $eio EIO in $cycles cycles, wanted at least one of each"
 	fi
 done
 

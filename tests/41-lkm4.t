@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # 1/lkm4.ko against /proc at every stage of 1/memstages: physical_kb is
-# smaps_rollup's Rss plus its hugetlb, virtual_kb is status' VmSize; the
-# stage-to-stage changes match what memstages did.  Then detail=1, and the
-# bad inputs.
+# smaps_rollup's Rss plus its hugetlb, virtual_kb is status' VmSize, and
+# with detail=1 each VMA's pair is its Size and Rss in smaps; the
+# stage-to-stage changes match what memstages did.  Then detail=1's shape,
+# and the bad inputs.
 . tests/lib/tap.sh
 . tests/lib/proc.sh
 
@@ -48,6 +49,53 @@ check_detail() {
 	tap_like "$out" "backing=\[vdso\] " "detail=1: the vDSO is named"
 }
 
+# vmas_lkm4 PID: "START VIRTUAL_KB PHYSICAL_KB" for each VMA lkm4
+# detail=1 lists (START in hex, no leading zeros), sorted.
+vmas_lkm4() {
+	lkm4_lines "$1" detail=1 |
+		sed -nE 's/.* lkm4: vma start=0x0*([0-9a-f]+) .* virtual_kb=([0-9]+) physical_kb=([0-9]+)$/\1 \2 \3/p' |
+		sort
+}
+
+# vmas_smaps PID: the same from /proc/PID/smaps: Size, and Rss plus the
+# hugetlb pages (Rss leaves them out, lkm4 counts them).  [vsyscall] is
+# not a VMA of the process.
+vmas_smaps() {
+	awk '
+	function out() { if (s != "") print s, size, rss + hp + hs }
+	/^[0-9a-f]+-[0-9a-f]+ / {
+		out()
+		split($1, a, "-")
+		s = a[1]
+		sub(/^0+/, "", s)
+		if ($NF == "[vsyscall]")
+			s = ""
+		size = rss = hp = hs = 0
+		next
+	}
+	$1 == "Size:" { size = $2 }
+	$1 == "Rss:" { rss = $2 }
+	$1 == "Private_Hugetlb:" { hp = $2 }
+	$1 == "Shared_Hugetlb:" { hs = $2 }
+	END { out() }' "/proc/$1/smaps" | sort
+}
+
+# check_vmas PID STAGE: detail=1's VMA lines are smaps', one for one.
+check_vmas() {
+	vmas_lkm4 "$1" >/tmp/vmas.lkm4
+	vmas_smaps "$1" >/tmp/vmas.smaps
+	if [ -s /tmp/vmas.smaps ] && [ "$(cat /tmp/vmas.lkm4)" = "$(cat /tmp/vmas.smaps)" ]; then
+		tap_pass "stage $2: detail=1's $(wc -l </tmp/vmas.smaps) VMAs have smaps' Size and Rss (+ hugetlb)"
+	else
+		tap_fail "stage $2: detail=1's VMAs have smaps' Size and Rss (+ hugetlb)" \
+			"START VIRTUAL_KB PHYSICAL_KB: lkm4's not in smaps:" \
+			"$(grep -vxF -f /tmp/vmas.smaps /tmp/vmas.lkm4)" \
+			"smaps' not in lkm4's:" \
+			"$(grep -vxF -f /tmp/vmas.lkm4 /tmp/vmas.smaps)"
+	fi
+	rm -f /tmp/vmas.lkm4 /tmp/vmas.smaps
+}
+
 mkfifo /tmp/memstages.in
 1/memstages 64 </tmp/memstages.in >/tmp/memstages.out &
 ms=$!
@@ -65,6 +113,7 @@ for stage in 1 2 3 4 5 6; do
 	tap_is "$virt" "$(kb "/proc/$ms/status" VmSize)" "stage $stage: virtual_kb = status VmSize"
 	tap_like "$out" "lkm4: pid=$ms virtual_kb=[0-9]+ physical_kb=[0-9]+ walk_ns=[0-9]+$" \
 		"stage $stage: the report line has all four fields"
+	check_vmas "$ms" "$stage"
 	[ "$stage" -eq 4 ] && check_detail "$ms"
 	[ "$stage" -eq 5 ] && thp=$(kb "$s" AnonHugePages)
 	eval "virt$stage=\$virt phys$stage=\$phys"

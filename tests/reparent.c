@@ -206,7 +206,7 @@ static void check_single(void)
 	tap_errno(waitpid(s, NULL, WNOHANG), ECHILD,
 		  "the old parent's wait() for it: ECHILD");
 	if (write(go, "x", 1) != 1)
-		return;
+		tap_diag("cannot tell soldier %d to exit: %s", s, strerror(errno));
 	r = next_report(reports, 10000);
 	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7,
 	       "the station gets SIGCHLD and reaps it, exit status 7");
@@ -233,23 +233,33 @@ static void check_threads(void)
 	DIR *dir;
 	struct dirent *d;
 
-	if (pipe(ready) || pipe(go))
+	if (pipe(ready) || pipe(go) || (s = fork()) < 0) {
+		tap_ok(0, "a 4-thread soldier: %s", strerror(errno));
+		stop(station);
 		return;
-	s = fork();
+	}
 	if (s == 0) {
-		int fd = dev_open(), i, err;
+		int fd = open(DEV, O_RDWR), i, err;
 		pthread_t t;
 
 		for (i = 0; i < 3; i++)
 			pthread_create(&t, NULL, sleeper, NULL);
-		err = set_parent(fd, station, 0) ? errno : 0;
+		/* Errors by the pipe: an errno, or -1 if the open failed. */
+		err = fd < 0 ? -1 : set_parent(fd, station, 0) ? errno : 0;
 		if (write(ready[1], &err, sizeof(err)) != sizeof(err) ||
 		    read(go[0], &c, 1) != 1)
 			_exit(1);
 		exit(0); /* all four threads */
 	}
+	close(ready[1]);
 	if (read(ready[0], &all, sizeof(all)) != sizeof(all) || all) {
 		tap_ok(0, "a 4-thread soldier joins the station");
+		tap_diag("got %d (%s)", all,
+			 all < 0 ? "no answer, or " DEV " did not open" :
+				   errno_name(all));
+		close(go[1]);
+		waitpid(s, NULL, 0);
+		stop(station);
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task", s);
@@ -265,7 +275,7 @@ static void check_threads(void)
 	tap_ok(all && n == 4, "all %d threads of a soldier show the new ppid",
 	       n);
 	if (write(go[1], "x", 1) != 1)
-		return;
+		tap_diag("cannot tell the soldier to exit: %s", strerror(errno));
 	r = next_report(reports, 10000);
 	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
 	       "its exit is reported to the station");
@@ -274,37 +284,81 @@ static void check_threads(void)
 	stop(station);
 }
 
-/* Fork a child that runs @fn and exits with the errno it returns. */
+/*
+ * What a refusal case returns: the ioctl's errno (0 if it succeeded), or
+ * one of these for a step before it that failed, which no errno equals.
+ */
+enum { SETUP_FAILED = -1, NO_ANSWER = -2, REPORTED = -3 };
+
+static int answer_fd = -1;	/* where a case's process gives its answer */
+
+/*
+ * Run @fn in a child and return what it answers through a pipe: an exit
+ * status would not do, since a child that exits early for any reason
+ * (exit(1) is EPERM) could pass for a refusal.  @fn returns REPORTED when
+ * a process of its own wrote the answer to answer_fd.
+ */
 static int in_child(int (*fn)(void *), void *arg)
 {
-	int status;
-	pid_t pid = fork();
+	int p[2], ret = NO_ANSWER;
+	pid_t pid;
 
-	if (pid == 0)
-		_exit(fn(arg));
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+	if (pipe(p) || (pid = fork()) < 0) {
+		tap_diag("in_child: %s", strerror(errno));
+		return SETUP_FAILED;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		answer_fd = p[1];
+		ret = fn(arg);
+		if (ret != REPORTED &&
+		    write(answer_fd, &ret, sizeof(ret)) != sizeof(ret))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &ret, sizeof(ret)) != sizeof(ret))
+		ret = NO_ANSWER;
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	return ret;
+}
+
+/* Open the device in a case's child; on failure say so (SETUP_FAILED). */
+static int case_open(void)
+{
+	int fd = open(DEV, O_RDWR);
+
+	if (fd < 0)
+		tap_diag("open " DEV ": %s", strerror(errno));
+	return fd;
 }
 
 static int try_parent(void *arg)
 {
-	int fd = dev_open();
+	int fd = case_open();
 
+	if (fd < 0)
+		return SETUP_FAILED;
 	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
 }
 
 static int try_flags(void *arg)
 {
-	int fd = dev_open();
+	int fd = case_open();
 
+	if (fd < 0)
+		return SETUP_FAILED;
 	return set_parent(fd, *(int *)arg, 1) ? errno : 0;
 }
 
 static int try_self(void *arg)
 {
-	int fd = dev_open();
+	int fd = case_open();
 
 	(void)arg;
+	if (fd < 0)
+		return SETUP_FAILED;
 	return set_parent(fd, getpid(), 0) ? errno : 0;
 }
 
@@ -321,11 +375,12 @@ static void *tell_tid(void *arg)
 
 static int try_own_thread(void *arg)
 {
-	int fd = dev_open();
+	int fd = case_open();
 	pthread_t t;
 
 	(void)arg;
-	pthread_create(&t, NULL, tell_tid, NULL);
+	if (fd < 0 || pthread_create(&t, NULL, tell_tid, NULL))
+		return SETUP_FAILED;
 	while (!thread_tid)
 		usleep(1000);
 	return set_parent(fd, thread_tid, 0) ? errno : 0;
@@ -333,10 +388,12 @@ static int try_own_thread(void *arg)
 
 static int try_own_child(void *arg)
 {
-	int fd = dev_open(), err;
-	pid_t kid = fork();
+	int fd = case_open(), err;
+	pid_t kid;
 
 	(void)arg;
+	if (fd < 0 || (kid = fork()) < 0)
+		return SETUP_FAILED;
 	if (kid == 0) {
 		pause();
 		_exit(0);
@@ -348,32 +405,31 @@ static int try_own_child(void *arg)
 
 static int try_unprivileged(void *arg)
 {
-	int fd = dev_open();
+	int fd = case_open();
 
-	if (setgid(65534) || setuid(65534))
-		return 200;
+	if (fd < 0 || setgid(65534) || setuid(65534))
+		return SETUP_FAILED;
 	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
 }
 
 static int try_traced(void *arg)
 {
-	int fd = dev_open();
+	int fd = case_open();
 
-	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-		return 201;
+	if (fd < 0 || ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+		return SETUP_FAILED;
 	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
 }
 
 static int try_other_ns(void *arg)
 {
-	int fd = dev_open(), err;
+	int fd = case_open(), err;
 	pid_t init;
 
 	(void)arg;
-	if (unshare(CLONE_NEWPID))
-		return 202;
-	init = fork(); /* PID 1 of a new namespace */
-	if (init == 0) {
+	if (fd < 0 || unshare(CLONE_NEWPID) || (init = fork()) < 0)
+		return SETUP_FAILED;
+	if (init == 0) {	/* PID 1 of a new namespace */
 		pause();
 		_exit(0);
 	}
@@ -382,38 +438,43 @@ static int try_other_ns(void *arg)
 	return err;
 }
 
-/* As init of a new pid namespace, ask to become a child of our own kid. */
+/*
+ * As init of a new pid namespace, ask to become a child of our own kid:
+ * that init answers on answer_fd itself.
+ */
 static int try_as_init(void *arg)
 {
 	pid_t init;
-	int status;
 
 	(void)arg;
-	if (unshare(CLONE_NEWPID))
-		return 203;
-	init = fork();
+	if (unshare(CLONE_NEWPID) || (init = fork()) < 0)
+		return SETUP_FAILED;
 	if (init == 0) {
-		int fd = dev_open(), err;
-		pid_t kid = fork();
+		int fd = case_open(), err = SETUP_FAILED;
+		pid_t kid = fd < 0 ? -1 : fork();
 
 		if (kid == 0) {
 			pause();
 			_exit(0);
 		}
-		err = set_parent(fd, kid, 0) ? errno : 0;
-		kill(kid, SIGKILL);
-		_exit(err);
+		if (kid > 0) {
+			err = set_parent(fd, kid, 0) ? errno : 0;
+			kill(kid, SIGKILL);
+		}
+		_exit(write(answer_fd, &err, sizeof(err)) != sizeof(err));
 	}
-	waitpid(init, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 204;
+	waitpid(init, NULL, 0);
+	return REPORTED;
 }
 
 static void expect(int got, int want, const char *what)
 {
-	if (!tap_ok(got == want, "%s: %s", what,
-		    errno_name(want)))
-		tap_diag("got %d (%s)", got,
-			 got < 200 ? strerror(got) : "setup failed");
+	if (!tap_ok(got == want, "%s: %s", what, errno_name(want)))
+		tap_diag("got %d (%s), wanted %s", got,
+			 got == SETUP_FAILED ? "a step before the ioctl failed" :
+			 got == NO_ANSWER    ? "the child gave no answer" :
+					       errno_name(got),
+			 errno_name(want));
 }
 
 static void check_refusals(void)
@@ -558,10 +619,11 @@ static void chaos_soldier(pid_t station, pid_t reaper, int out,
 			  unsigned int seed)
 {
 	struct chaos_rec r = { .pid = getpid(), .ppid_ok = 1 };
-	int fd = dev_open();
+	int fd = open(DEV, O_RDWR);
 
 	usleep(rand_r(&seed) % 4000);
-	r.err = set_parent(fd, station, 0) ? errno : 0;
+	/* An open that failed is SETUP_FAILED, which no errno equals. */
+	r.err = fd < 0 ? SETUP_FAILED : set_parent(fd, station, 0) ? errno : 0;
 	if (!r.err) {
 		/* The station, or us if it died since (we are the subreaper). */
 		pid_t pp = getppid();
@@ -629,7 +691,9 @@ static void chaos_round(unsigned int *seed, long stats[4])
 		else if (r.err == ESRCH)
 			stats[2]++;
 		else if (stats[3]++ < 5)
-			tap_diag("soldier %d: %s", r.pid, strerrorname_np(r.err));
+			tap_diag("soldier %d: %s", r.pid,
+				 r.err == SETUP_FAILED ? "open " DEV " failed" :
+							 errno_name(r.err));
 		if (!r.ppid_ok && stats[3]++ < 5)
 			tap_diag("soldier %d joined, but its parent is neither", r.pid);
 	}
@@ -639,22 +703,30 @@ static void chaos_round(unsigned int *seed, long stats[4])
 		;
 }
 
+/*
+ * Rounds for @seconds, and then until a soldier has joined and one has got
+ * ESRCH (at most a minute more): a race that never happened proves nothing.
+ */
 static void check_chaos(int seconds)
 {
 	long stats[4] = { 0 }, rounds = 0;
 	unsigned int seed = time(NULL);
-	time_t end = time(NULL) + seconds;
+	time_t start = time(NULL), end = start + seconds;
 
 	tap_diag("chaos seed %u", seed);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	while (time(NULL) < end) {
+	while (time(NULL) < end ||
+	       ((!stats[1] || !stats[2]) && time(NULL) < end + 60)) {
 		chaos_round(&seed, stats);
 		rounds++;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	tap_ok(stats[0] == rounds * 20 && !stats[3],
-	       "%ld rounds, %ld soldiers, stations and old parents dying at random: %ld joined, %ld ESRCH, nothing else",
-	       rounds, stats[0], stats[1], stats[2]);
+	tap_ok(stats[0] == rounds * 20 && !stats[3] && stats[1] && stats[2],
+	       "%ld rounds in %ld s, %ld soldiers, stations and old parents dying at random: %ld joined, %ld ESRCH (each needed), nothing else",
+	       rounds, (long)(time(NULL) - start), stats[0], stats[1], stats[2]);
+	if (stats[0] != rounds * 20)
+		tap_diag("got %ld soldiers' answers, wanted %ld", stats[0],
+			 rounds * 20);
 	tap_ok(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD,
 	       "  ... and every process of every round was reaped");
 }

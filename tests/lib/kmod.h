@@ -108,20 +108,41 @@ static inline int kmsg_grep(int fd, const char *needle, char *line, size_t size)
 	return -1;
 }
 
-/* The /proc/self/pagemap entry of a virtual address (0 on error). */
-static inline uint64_t pagemap_entry(uintptr_t addr)
+/*
+ * The pagemap entry of virtual address @addr of process @pid (0: this
+ * one) in *@entry; 0, or -errno if it could not be read.
+ */
+static inline int pagemap_read(pid_t pid, uintptr_t addr, uint64_t *entry)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	uint64_t entry = 0;
+	char path[64];
+	ssize_t n;
+	int fd;
 
-	if (fd >= 0) {
-		if (pread(fd, &entry, sizeof(entry),
-			  (addr / page) * sizeof(entry)) != sizeof(entry))
-			entry = 0;
-		close(fd);
-	}
-	return entry;
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/pagemap");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, entry, sizeof(*entry), (addr / page) * sizeof(*entry));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == sizeof(*entry) ? 0 : n < 0 ? (int)n : -EIO;
+}
+
+/*
+ * Our own pagemap entry of @addr, 0 if it cannot be read: for checks that
+ * need a present entry (0 has no frame).  A check that wants an absent one
+ * must use pagemap_read() and check that the read worked.
+ */
+static inline uint64_t pagemap_entry(uintptr_t addr)
+{
+	uint64_t entry;
+
+	return pagemap_read(0, addr, &entry) ? 0 : entry;
 }
 
 #define PM_PRESENT(e) (((e) >> 63) & 1)

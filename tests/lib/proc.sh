@@ -37,11 +37,26 @@ wait_gone() {
 	done
 }
 
-# children_of PID: the PIDs whose ppid (stat field 4) is PID, sorted.
+# children_of PID: the PIDs whose ppid (stat field 4) is PID, sorted.  One
+# pass over every /proc/PID/stat; the comm may hold spaces and parentheses,
+# so the fields are taken after its last parenthesis.
 children_of() {
-	for _d in /proc/[0-9]*; do
-		[ "$(stat_field "${_d#/proc/}" 4)" = "$1" ] && echo "${_d#/proc/}"
-	done | sort -n
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{
+		rest = $0
+		sub(/.*\) /, "", rest)
+		split(rest, f, " ")
+		if (f[2] == p)
+			print $1
+	}' | sort -n
+}
+
+# count_threads: set nthreads to how many threads /proc shows (every
+# /proc/PID/task/TID).  The shell counts them itself, in this process: no
+# command substitution, no process started that would count too.
+count_threads() {
+	set -- /proc/[0-9]*/task/[0-9]*
+	# shellcheck disable=SC2034 # for the caller
+	nthreads=$#
 }
 
 # wait_line FILE ERE: wait up to 20 s for a line of FILE to match ERE.

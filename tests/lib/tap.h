@@ -5,6 +5,7 @@
  *
  *	tap_ok(cond, "name %d", i);	records one result
  *	tap_errno(ret, EPERM, "name");	ret == -1 with errno EPERM
+ *	tap_eq(got, want, "name");	two integers; both printed if not equal
  *	tap_skip("why", "name");
  *	tap_diag("detail %s", s);	a "# " line
  *	return tap_done();		prints the plan; exit status
@@ -73,6 +74,15 @@ static inline int tap_ok(int pass, const char *fmt, ...)
 		tap_diag("got %ld (%s), expected -1 (%s)", __r,		\
 			 __r == -1 ? strerror(__e) : "no error",	\
 			 strerror(want));				\
+	__pass;								\
+})
+
+/* Pass if two integers are equal; print both if not. */
+#define tap_eq(got, want, ...) ({					\
+	long long __g = (got), __w = (want);				\
+	int __pass = tap_ok(__g == __w, __VA_ARGS__);			\
+	if (!__pass)							\
+		tap_diag("got %lld, wanted %lld", __g, __w);		\
 	__pass;								\
 })
 
