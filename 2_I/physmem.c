@@ -9,12 +9,23 @@
  * Writing any physical address would let the device's user corrupt the
  * kernel, which /dev/mem forbids for good reason.  So WRITE only reaches
  * pages the same open file got from XLATE: XLATE pins the caller's page
- * (pin_user_pages_fast(), with FOLL_WRITE for a writable mapping, which
- * first breaks copy-on-write so the page is the caller's alone) and records
- * it in the file's xarray, indexed by page frame number.  The pin keeps the
- * frame from being freed and reused until the file is closed, so a WRITE
- * can never land in someone else's memory.  Every other physical address
- * is refused.
+ * and records it in the file's xarray, indexed by page frame number.  The
+ * pin keeps the frame from being freed and reused until the file is
+ * closed, so a WRITE can never land in someone else's memory.  Every other
+ * physical address is refused.
+ *
+ * A pin held until close() is long-term: FOLL_LONGTERM, which also moves
+ * the page out of ZONE_MOVABLE and CMA first, and each pinned page counts
+ * against RLIMIT_MEMLOCK (account_locked_vm()), as vfio and io_uring do.
+ * Only pages that need nothing from a filesystem when stored to are pinned
+ * for writing: anonymous memory, shmem, and private copies (FOLL_WRITE
+ * breaks copy-on-write first, so the page is the caller's alone).  A page
+ * of a shared writable mapping of any other file is a page-cache page:
+ * writing it through the kernel mapping would skip page_mkwrite, stable
+ * page and writeback waits and freeze protection (see the comment above
+ * writable_file_mapping_allowed() in 6.12's mm/gup.c, which refuses such
+ * long-term pins itself; 6.1's GUP does not).  Such a page is pinned
+ * read-only, so it still translates, and WRITE refuses it.
  *
  * XLATE reads the translation from the page tables with the shared walker
  * (include/kp_pgwalk.h) and checks it against the pinned page.
@@ -26,9 +37,11 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
+#include <linux/magic.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -37,14 +50,21 @@
 #include "kp_pgwalk.h"
 #include "physmem.h"
 
-/* An xarray value: how a page is pinned. */
-#define PHYSMEM_PIN_RO 0
-#define PHYSMEM_PIN_RW 1
+/*
+ * An xarray value: how a page is pinned (ordered: a stronger pin of the
+ * same page replaces a weaker one), and whether WRITE stored to it.
+ */
+#define PHYSMEM_PIN_RO 0 /* a read-only mapping */
+#define PHYSMEM_PIN_FILE 1 /* read-only: a shared writable file mapping */
+#define PHYSMEM_PIN_RW 2 /* anonymous, shmem or a private copy */
+#define PHYSMEM_PIN_HOW 3
+#define PHYSMEM_PIN_WRITTEN 4
 
 struct physmem_file {
-	struct mutex lock; /* serialises ioctls on this file */
+	struct mutex lock; /* serialises XLATE and WRITE on this file */
 	struct xarray pins; /* pfn -> xa_mk_value(PHYSMEM_PIN_*) */
 	unsigned int npins;
+	struct mm_struct *mm; /* the opener's: npins count in its locked_vm */
 };
 
 /* What the page tables hold for @addr in @vma (NULL: no VMA covers it). */
@@ -100,86 +120,148 @@ static void physmem_translate(const u64 *va, struct physmem_result *res,
 	}
 }
 
-/* The frame the caller's page tables map @addr to, or 0 if none. */
-static unsigned long physmem_walk(unsigned long addr)
+/*
+ * How XLATE pins a page of @vma: for writing only where a store through
+ * the kernel mapping needs no filesystem's help (see the top of the file).
+ * shmem and tmpfs files, MAP_SHARED | MAP_ANONYMOUS and SysV shared memory
+ * among them, all live on a TMPFS_MAGIC superblock.
+ */
+static unsigned long physmem_how(struct vm_area_struct *vma)
 {
+	struct file *file = vma->vm_file;
+
+	if (!(vma->vm_flags & VM_WRITE))
+		return PHYSMEM_PIN_RO;
+	if ((vma->vm_flags & VM_SHARED) && file &&
+	    file_inode(file)->i_sb->s_magic != TMPFS_MAGIC)
+		return PHYSMEM_PIN_FILE;
+	return PHYSMEM_PIN_RW;
+}
+
+/*
+ * The frame the caller's page tables map @addr to, or 0 if none, or if
+ * the mapping there is no longer one that XLATE would pin as @how.
+ */
+static unsigned long physmem_walk(unsigned long addr, unsigned long how)
+{
+	struct vm_area_struct *vma;
 	struct physmem_result r;
-	u64 va = addr;
 
 	if (mmap_read_lock_killable(current->mm))
 		return 0;
-	physmem_translate(&va, &r, 1);
+	vma = vma_lookup(current->mm, addr);
+	if (vma && physmem_how(vma) == how)
+		physmem_result(&r, addr, vma);
+	else
+		r.status = PHYSMEM_NO_VMA;
 	mmap_read_unlock(current->mm);
 	return r.status == PHYSMEM_PRESENT ? PHYS_PFN(r.paddr) : 0;
 }
 
-static void physmem_unpin(unsigned long pfn, unsigned long how)
+/*
+ * Pin the caller's page at @addr, as the mapping's flags decide under the
+ * mmap lock (@how).  A failure of GUP is not a reason to pin otherwise:
+ * ENOMEM, EINTR and EHWPOISON are the caller's to see.  Any other failure
+ * (EFAULT: nothing GUP may pin there, a PFN map say) is ENXIO.  A poisoned
+ * page is one of those today: pin_user_pages_fast() refuses FOLL_HWPOISON
+ * (internal_get_user_pages_fast() in 6.1, gup_fast_fallback() in 6.12),
+ * and without it vm_fault_to_errno() turns VM_FAULT_HWPOISON into EFAULT.
+ */
+static int physmem_pin_page(unsigned long addr, unsigned long *how,
+			    struct page **page)
+{
+	unsigned int gup_flags = FOLL_LONGTERM;
+	struct vm_area_struct *vma;
+	int ret;
+
+	if (mmap_read_lock_killable(current->mm))
+		return -EINTR;
+	vma = vma_lookup(current->mm, addr);
+	if (vma)
+		*how = physmem_how(vma);
+	mmap_read_unlock(current->mm);
+	if (!vma)
+		return -ENXIO;
+
+	if (*how == PHYSMEM_PIN_RW)
+		gup_flags |= FOLL_WRITE;
+	ret = pin_user_pages_fast(addr, 1, gup_flags, page);
+	if (ret == 1)
+		return 0;
+	if (ret == -ENOMEM || ret == -EINTR || ret == -EHWPOISON)
+		return ret;
+	return -ENXIO;
+}
+
+/*
+ * Make room for a new pin record of @pfn: a slot in the xarray and one
+ * page of the opener's RLIMIT_MEMLOCK.  Undone by physmem_unreserve().
+ */
+static int physmem_reserve(struct physmem_file *pf, unsigned long pfn)
+{
+	int ret;
+
+	if (pf->npins >= PHYSMEM_MAX_PINS)
+		return -ENOSPC;
+	ret = account_locked_vm(pf->mm, 1, true);
+	if (ret)
+		return ret;
+	ret = xa_reserve(&pf->pins, pfn, GFP_KERNEL);
+	if (ret) {
+		account_locked_vm(pf->mm, 1, false);
+		return ret;
+	}
+	pf->npins++;
+	return 0;
+}
+
+static void physmem_unreserve(struct physmem_file *pf, unsigned long pfn)
+{
+	xa_release(&pf->pins, pfn);
+	account_locked_vm(pf->mm, 1, false);
+	pf->npins--;
+}
+
+/*
+ * Record the pin of @page as @how, over @old (the page's record, or NULL
+ * when physmem_reserve() made room).  The file keeps one pin per page:
+ * when it already had one, the new pin is dropped and the record keeps
+ * the stronger of the two.  Neither store allocates (the slot exists), so
+ * neither fails.
+ */
+static void physmem_record(struct physmem_file *pf, unsigned long pfn,
+			   struct page *page, unsigned long how, void *old)
+{
+	unsigned long v = old ? xa_to_value(old) : 0;
+
+	if (old) {
+		unpin_user_page(page);
+		if ((v & PHYSMEM_PIN_HOW) >= how)
+			return;
+	}
+	xa_store(&pf->pins, pfn, xa_mk_value(how | (v & PHYSMEM_PIN_WRITTEN)),
+		 GFP_KERNEL);
+}
+
+static void physmem_unpin(unsigned long pfn, unsigned long v)
 {
 	struct page *page = pfn_to_page(pfn);
 
-	if (how == PHYSMEM_PIN_RW)
-		unpin_user_pages_dirty_lock(&page, 1, true);
-	else
-		unpin_user_page(page);
+	/* Dirty only what WRITE stored to: the rest is as the owner left it. */
+	unpin_user_pages_dirty_lock(&page, 1, v & PHYSMEM_PIN_WRITTEN);
 }
 
-/* Pin the caller's page at @addr to the file; its frame in @pfn. */
-static int physmem_pin(struct physmem_file *pf, unsigned long addr,
-		       unsigned long *pfn)
-{
-	unsigned long how = PHYSMEM_PIN_RW;
-	struct page *page;
-	void *old;
-	int ret;
-
-	/* A writable mapping is pinned for writing, else read-only. */
-	ret = pin_user_pages_fast(addr, 1, FOLL_WRITE, &page);
-	if (ret != 1) {
-		how = PHYSMEM_PIN_RO;
-		ret = pin_user_pages_fast(addr, 1, 0, &page);
-	}
-	if (ret != 1)
-		return ret == -ENOMEM || ret == -EINTR ? ret : -ENXIO;
-	*pfn = page_to_pfn(page);
-
-	/* The page tables must agree (a concurrent munmap may not). */
-	if (physmem_walk(addr) != *pfn) {
-		unpin_user_page(page);
-		return -EAGAIN;
-	}
-
-	old = xa_load(&pf->pins, *pfn);
-	if (old) {
-		/* Keep one pin per page: the read-write one if there is. */
-		if (xa_to_value(old) >= how) {
-			physmem_unpin(*pfn, how);
-			return 0;
-		}
-		old = xa_store(&pf->pins, *pfn, xa_mk_value(how), GFP_KERNEL);
-		if (xa_is_err(old)) {
-			physmem_unpin(*pfn, how);
-			return xa_err(old);
-		}
-		physmem_unpin(*pfn, xa_to_value(old));
-		return 0;
-	}
-	if (pf->npins >= PHYSMEM_MAX_PINS) {
-		ret = -ENOSPC;
-	} else {
-		ret = xa_insert(&pf->pins, *pfn, xa_mk_value(how), GFP_KERNEL);
-		if (!ret)
-			pf->npins++;
-	}
-	if (ret)
-		physmem_unpin(*pfn, how);
-	return ret;
-}
-
+/*
+ * Pin, check, answer, and only then record: a pin whose answer could not
+ * be copied out is undone, as nobody could WRITE to it knowingly.
+ */
 static long physmem_xlate(struct physmem_file *pf,
 			  struct physmem_xlate __user *arg)
 {
 	struct physmem_xlate x;
-	unsigned long pfn;
+	unsigned long pfn, how;
+	struct page *page;
+	void *old;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -188,25 +270,51 @@ static long physmem_xlate(struct physmem_file *pf,
 		return -EFAULT;
 	if (x.vaddr >= TASK_SIZE)
 		return -EINVAL;
-	ret = physmem_pin(pf, x.vaddr, &pfn);
+	ret = physmem_pin_page(x.vaddr, &how, &page);
 	if (ret)
 		return ret;
+	pfn = page_to_pfn(page);
+
+	/* The page tables must agree (a concurrent munmap may not). */
+	if (physmem_walk(x.vaddr, how) != pfn) {
+		ret = -EAGAIN;
+		goto unpin;
+	}
+	old = xa_load(&pf->pins, pfn);
+	if (!old) {
+		ret = physmem_reserve(pf, pfn);
+		if (ret)
+			goto unpin;
+	}
 	x.paddr = PFN_PHYS(pfn) + offset_in_page(x.vaddr);
-	return copy_to_user(arg, &x, sizeof(x)) ? -EFAULT : 0;
+	if (copy_to_user(arg, &x, sizeof(x))) {
+		ret = -EFAULT;
+		goto unreserve;
+	}
+	physmem_record(pf, pfn, page, how, old);
+	return 0;
+
+unreserve:
+	if (!old)
+		physmem_unreserve(pf, pfn);
+unpin:
+	unpin_user_page(page);
+	return ret;
 }
 
 /* Log a refused WRITE; rate limited, as user space decides how often. */
-static int physmem_refuse(u64 paddr)
+static int physmem_refuse(u64 paddr, const char *why, int err)
 {
-	pr_warn_ratelimited("refused write to 0x%llx by pid %d: not pinned\n",
-			    paddr, task_tgid_vnr(current));
-	return -EPERM;
+	pr_warn_ratelimited("refused write to 0x%llx by pid %d: %s\n", paddr,
+			    task_tgid_vnr(current), why);
+	return err;
 }
 
 static long physmem_write(struct physmem_file *pf,
 			  struct physmem_write __user *arg)
 {
 	struct physmem_write w;
+	unsigned long pfn, v;
 	struct page *page;
 	void *entry;
 	u8 *kaddr;
@@ -222,16 +330,24 @@ static long physmem_write(struct physmem_file *pf,
 	if (memchr_inv(w.pad, 0, sizeof(w.pad)))
 		return -EINVAL;
 
-	entry = xa_load(&pf->pins, PHYS_PFN(w.paddr));
+	pfn = PHYS_PFN(w.paddr);
+	entry = xa_load(&pf->pins, pfn);
 	if (!entry)
-		return physmem_refuse(w.paddr);
-	if (xa_to_value(entry) != PHYSMEM_PIN_RW)
+		return physmem_refuse(w.paddr, "not pinned", -EPERM);
+	v = xa_to_value(entry);
+	if ((v & PHYSMEM_PIN_HOW) == PHYSMEM_PIN_FILE)
+		return physmem_refuse(w.paddr, "a shared file page", -EACCES);
+	if ((v & PHYSMEM_PIN_HOW) != PHYSMEM_PIN_RW)
 		return -EACCES;
-	page = pfn_to_page(PHYS_PFN(w.paddr));
+	page = pfn_to_page(pfn);
 	kaddr = kmap_local_page(page);
 	kaddr[offset_in_page(w.paddr)] = w.value;
 	kunmap_local(kaddr);
 	set_page_dirty_lock(page);
+	/* Overwrites the existing slot: no allocation, no failure. */
+	if (!(v & PHYSMEM_PIN_WRITTEN))
+		xa_store(&pf->pins, pfn, xa_mk_value(v | PHYSMEM_PIN_WRITTEN),
+			 GFP_KERNEL);
 	return 0;
 }
 
@@ -305,7 +421,12 @@ static long physmem_ioctl(struct file *file, unsigned int cmd,
 	if (cmd == PHYSMEM_IOC_XLATE_BATCH)
 		return physmem_xlate_batch((void __user *)arg);
 
-	mutex_lock(&pf->lock);
+	/*
+	 * Killable: the holder may wait on user memory for good (a
+	 * userfaultfd nobody serves), and a waiter must still die.
+	 */
+	if (mutex_lock_killable(&pf->lock))
+		return -EINTR;
 	switch (cmd) {
 	case PHYSMEM_IOC_XLATE:
 		ret = physmem_xlate(pf, (void __user *)arg);
@@ -331,6 +452,10 @@ static int physmem_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&pf->lock);
 	xa_init(&pf->pins);
+	/* Charged for the pins even when it exits before the file closes. */
+	pf->mm = current->mm;
+	if (pf->mm)
+		mmgrab(pf->mm);
 	file->private_data = pf;
 	return 0;
 }
@@ -344,6 +469,10 @@ static int physmem_release(struct inode *inode, struct file *file)
 	xa_for_each(&pf->pins, pfn, entry)
 		physmem_unpin(pfn, xa_to_value(entry));
 	xa_destroy(&pf->pins);
+	if (pf->mm) {
+		account_locked_vm(pf->mm, pf->npins, false);
+		mmdrop(pf->mm);
+	}
 	mutex_destroy(&pf->lock);
 	kfree(pf);
 	return 0;

@@ -4,27 +4,53 @@
  * the driver and every program that uses it.
  *
  * PHYSMEM_IOC_XLATE translates a virtual address of the calling process to
- * a physical address and pins that page to the open file; PHYSMEM_IOC_WRITE
- * stores one byte at a physical address, but only in a page this open file
- * pinned for writing.  Closing the file releases its pins.
- * PHYSMEM_IOC_XLATE_BATCH translates many addresses at once, pinning
- * nothing, and reports for each a physical address or why there is none.
+ * a physical address and pins that page to the open file (a long-term pin,
+ * counted against RLIMIT_MEMLOCK); PHYSMEM_IOC_WRITE stores one byte at a
+ * physical address, but only in a page this open file pinned for writing.
+ * Closing the file releases its pins.  PHYSMEM_IOC_XLATE_BATCH translates
+ * many addresses at once, pinning nothing, and reports for each a physical
+ * address or why there is none.
+ *
+ * XLATE pins for writing only anonymous memory, shmem (tmpfs, memfd,
+ * MAP_SHARED | MAP_ANONYMOUS, SysV shared memory) and private copies: in a
+ * writable MAP_PRIVATE mapping it first breaks copy-on-write, so the page
+ * is the caller's alone.  A page of a read-only mapping, or of a writable
+ * MAP_SHARED mapping of any other file (ext4, say), is pinned read-only:
+ * it translates, but WRITE refuses it, because storing to a page-cache
+ * page behind the filesystem's back bypasses page_mkwrite, stable pages
+ * and freeze protection.  Such a file is only ever written by write(2) or
+ * through its mapping.
+ *
+ * The pinned pages count in the locked memory (VmLck) of the process that
+ * opened the file, until it is closed; XLATE checks the caller's
+ * RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK, as mlock() does.  WRITE marks
+ * dirty only the pages it stored to.
  *
  * Errors (ioctl() returns -1 and sets errno):
  *   EPERM   open, XLATE or XLATE_BATCH without CAP_SYS_ADMIN; WRITE without
  *           CAP_SYS_RAWIO, or under kernel lockdown; WRITE to a physical
  *           address that is not in a page XLATE pinned on this file
- *   EACCES  WRITE to a page XLATE pinned read-only (a read-only mapping)
+ *           (logged: "physmem: refused write to 0x... by pid N: not pinned")
+ *   EACCES  WRITE to a page XLATE pinned read-only: a read-only mapping, or
+ *           a shared mapping of a file other than shmem (logged: "physmem:
+ *           refused write to 0x... by pid N: a shared file page")
  *   EINVAL  XLATE of an address that is not a user address; WRITE with a
  *           non-zero pad byte; XLATE_BATCH with count 0 or above
  *           PHYSMEM_BATCH_MAX, or non-zero flags or reserved fields
- *   EINTR   XLATE_BATCH interrupted by a fatal signal
- *   ENXIO   XLATE of an address with no accessible mapping
+ *   EINTR   XLATE or WRITE killed while waiting for another call on the
+ *           same file, or XLATE's fault-in killed; XLATE_BATCH interrupted
+ *           by a fatal signal
+ *   ENXIO   XLATE of an address with no mapping, or none whose page may be
+ *           pinned (a PFN map, a guard page, a poisoned page)
+ *   EHWPOISON  XLATE of a page with a memory error, if GUP says so
+ *           (pin_user_pages_fast() takes no FOLL_HWPOISON and reports it as
+ *           EFAULT, hence ENXIO today)
  *   ENOSPC  XLATE when the file already holds PHYSMEM_MAX_PINS pins
  *   EAGAIN  XLATE raced with a change of the mapping: try again
- *   ENOMEM  no memory for open's state, XLATE's pin record or XLATE_BATCH's
- *           buffers
- *   EFAULT  the argument pointer is not valid
+ *   ENOMEM  XLATE over the caller's RLIMIT_MEMLOCK (without CAP_IPC_LOCK);
+ *           no memory for open's state, XLATE's pin or pin record or
+ *           XLATE_BATCH's buffers
+ *   EFAULT  the argument pointer is not valid (XLATE then pins nothing)
  *   ENOTTY  an unknown command
  */
 #ifndef _UAPI_KERNELPEEK_PHYSMEM_H

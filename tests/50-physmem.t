@@ -9,6 +9,10 @@ tap_is "$(stat -c '%F %a %U' /dev/physmem 2>&1)" "character special file 600 roo
 tap_prog tests/physmem
 tap_prog tests/physmem stress
 tap_prog tests/physmem threads "${KP_STORM_SECONDS:-5}"
+# A file on the guest's ext4 disk (vm/init mounts it at $KP_DISK).
+tap_prog tests/physmem disk "$KP_DISK"
+tap_prog tests/physmem memlock
+tap_prog tests/physmem killable
 
 exec 3</dev/physmem
 tap_fails_with "rmmod while a file is open: EWOULDBLOCK" \

@@ -127,11 +127,12 @@ static unsigned long command(int reparent)
 static int documented(int reparent, int e)
 {
 	static const int phys[] = { EPERM, EACCES, EINVAL, ENXIO, ENOSPC,
-				    EAGAIN, EFAULT, ENOTTY, EINTR, ENOMEM };
+				    EAGAIN, EFAULT, ENOTTY, EINTR, ENOMEM,
+				    EHWPOISON };
 	static const int repa[] = { EINVAL, ESRCH, ELOOP, EPERM, EXDEV,
 				    EBUSY, EFAULT, ENOTTY };
 	const int *v = reparent ? repa : phys;
-	int i, n = reparent ? 8 : 10;
+	int i, n = reparent ? 8 : 11;
 
 	for (i = 0; i < n; i++)
 		if (v[i] == e)

@@ -3,15 +3,23 @@
  * /dev/physmem (2_I/physmem.c): the happy path against pagemap, and every
  * refusal with its errno.  Run as root with physmem.ko loaded, by
  * tests/50-physmem.t.  "stress" as argument runs the 4-process stress;
- * "threads SECONDS" drives one process's files from 8 threads at once.
+ * "threads SECONDS" drives one process's files from 8 threads at once;
+ * "disk DIR" maps a file of an ext4 directory three ways; "memlock" pins
+ * under a small RLIMIT_MEMLOCK; "killable" kills a call that waits for
+ * the file's lock.
  */
 #define _GNU_SOURCE
+#include <linux/capability.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "tap.h"
 #include "kmod.h"
@@ -116,6 +124,34 @@ static int child_value(int cmd[2], int reply[2])
 	return c;
 }
 
+/* The locked memory of this process, in kB. */
+static long vmlck(void)
+{
+	return proc_kb("/proc/self/status", "VmLck");
+}
+
+/*
+ * XLATE whose answer cannot be copied out (its argument is read-only):
+ * EFAULT, and the page it pinned on the way is let go again.
+ */
+static void check_answer_fault(int fd)
+{
+	struct physmem_xlate *x = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long pins = pins_held(), lck = vmlck();
+	static unsigned char mine[8192];
+
+	/* A page of ours that no open file has pinned yet. */
+	x->vaddr = (uintptr_t)mine + sizeof(mine) / 2;
+	*(volatile unsigned char *)x->vaddr = 1;
+	mprotect(x, psize, PROT_READ);
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE, x), EFAULT,
+		  "XLATE into a read-only argument: EFAULT");
+	tap_eq(pins_held() - pins, 0, "  ... and it keeps no pin");
+	tap_eq(vmlck() - lck, 0, "  ... nor locked memory (VmLck, kB)");
+	munmap(x, psize);
+}
+
 static void check_refusals(void)
 {
 	int fd = dev_open(), fd2 = dev_open(), cmd[2], reply[2], ret;
@@ -176,6 +212,7 @@ static void check_refusals(void)
 		  "XLATE of an unmapped virtual address: ENXIO");
 	tap_errno(xlate(fd, (void *)0xffff888000000000UL, NULL), EINVAL,
 		  "XLATE of a kernel address: EINVAL");
+	check_answer_fault(fd);
 	if (xlate(fd, &mine, &paddr))
 		tap_diag("XLATE of our own page: %s", strerror(errno));
 	w.paddr = paddr;
@@ -255,7 +292,7 @@ static void check_unprivileged(void)
 
 static void check_pins(void)
 {
-	long before = pins_held(), during;
+	long before = pins_held(), during, lck = vmlck();
 	size_t n = PHYSMEM_MAX_PINS + 1, i;
 	char *p = mmap(NULL, n * psize, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -270,8 +307,11 @@ static void check_pins(void)
 	       "  ... XLATE of a page already pinned adds no pin");
 	tap_errno(xlate(fd, p + i * psize, NULL), ENOSPC,
 		  "the %dth page: ENOSPC", PHYSMEM_MAX_PINS + 1);
+	tap_eq(vmlck() - lck, PHYSMEM_MAX_PINS * psize / 1024,
+	       "  ... VmLck counts the pinned pages (kB)");
 	during = pins_held() - before;
 	close(fd);
+	tap_eq(vmlck(), lck, "  ... and close gives them back (VmLck, kB)");
 	tap_ok(during == PHYSMEM_MAX_PINS && pins_held() == before,
 	       "close releases every pin (vmstat nr_foll_pin_*: %ld, then 0)",
 	       during);
@@ -622,9 +662,256 @@ static void check_threads(int seconds)
 	tap_eq(pins_held(), pins, "  ... and closing the files released every pin");
 }
 
+/* --- A file on a real filesystem (#17). ---------------------------- */
+
+static void drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	sync();
+	if (fd < 0 || write(fd, "3", 1) != 1)
+		tap_diag("cannot drop the page cache: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* How many bytes of @path's first page, as the disk holds them, are not @c. */
+static long bytes_not(const char *path, char c)
+{
+	char buf[65536];
+	long n, i, bad = 0;
+	int fd;
+
+	drop_caches();
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, psize);
+	if (n != psize)
+		return -1;
+	for (i = 0; i < n; i++)
+		bad += buf[i] != c;
+	close(fd);
+	return bad;
+}
+
+/* XLATE of @p must give pagemap's frame (read after, as XLATE may COW). */
+static uint64_t xlate_as_pagemap(int fd, volatile char *p, const char *name)
+{
+	uint64_t paddr = 0;
+
+	if (xlate(fd, (void *)p, &paddr)) {
+		tap_ok(0, "%s: XLATE translates: %s", name, strerror(errno));
+		return 0;
+	}
+	tap_eq(paddr, PM_PFN(pagemap_entry((uintptr_t)p)) * psize +
+			      (uintptr_t)p % psize,
+	       "%s: XLATE gives pagemap's paddr", name);
+	return paddr;
+}
+
+/*
+ * A page of an ext4 file, mapped shared and writable, private and
+ * writable, and read-only.  Only the private copy may be written; the
+ * file on the disk must keep its bytes.
+ */
+static void check_disk(const char *dir)
+{
+	volatile char *shared, *priv, *ro;
+	char path[4096], line[512] = "";
+	int fd = dev_open(), kmsg = kmsg_open(), ffd;
+	char page[65536];
+	uint64_t paddr;
+
+	snprintf(path, sizeof(path), "%s/physmem-file", dir);
+	memset(page, 'A', psize);
+	ffd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (ffd < 0 || write(ffd, page, psize) != psize || fsync(ffd)) {
+		tap_ok(0, "a page of 'A' in %s: %s", path, strerror(errno));
+		return;
+	}
+	shared = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	priv = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE, ffd, 0);
+	ro = mmap(NULL, psize, PROT_READ, MAP_SHARED, ffd, 0);
+
+	paddr = xlate_as_pagemap(fd, shared + 5,
+				 "a shared writable ext4 mapping");
+	tap_errno(poke(fd, paddr, 'X'), EACCES,
+		  "  ... but WRITE to it is refused: EACCES");
+	if (!tap_ok(!kmsg_grep(kmsg, "a shared file page", line, sizeof(line)),
+		    "  ... and logged"))
+		tap_diag("no \"a shared file page\" in the kernel log");
+	tap_diag("the log line: %s", line);
+	tap_eq(shared[5], 'A', "  ... and the byte reads 'A' still");
+
+	paddr = xlate_as_pagemap(fd, priv + 7,
+				 "a private writable ext4 mapping");
+	tap_ok(!poke(fd, paddr, 'B') && priv[7] == 'B',
+	       "  ... WRITE stores 'B' in the private copy");
+	tap_eq(shared[7], 'A', "  ... which the shared mapping does not see");
+
+	paddr = xlate_as_pagemap(fd, ro + 9, "a read-only ext4 mapping");
+	tap_errno(poke(fd, paddr, 'C'), EACCES,
+		  "  ... but WRITE to it is refused: EACCES");
+
+	close(fd);
+	close(kmsg);
+	munmap((void *)shared, psize);
+	munmap((void *)priv, psize);
+	munmap((void *)ro, psize);
+	close(ffd);
+	tap_eq(bytes_not(path, 'A'), 0,
+	       "after close, sync and drop_caches: bytes of the file on disk other than 'A'");
+	unlink(path);
+}
+
+/* --- RLIMIT_MEMLOCK (#17). ------------------------------------------ */
+
+/* Drop CAP_IPC_LOCK, keep the rest: root, but bound by RLIMIT_MEMLOCK. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].effective &= ~(1U << CAP_IPC_LOCK);
+	d[0].permitted &= ~(1U << CAP_IPC_LOCK);
+	return syscall(SYS_capset, &h, d);
+}
+
+static void check_memlock(void)
+{
+	enum { N = 16 };
+	char *p = mmap(NULL, (N + 1) * psize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long lck = vmlck(), pins = pins_held();
+	struct rlimit rl;
+	int fd = dev_open(), fails = 0, i;
+
+	madvise(p, (N + 1) * psize, MADV_NOHUGEPAGE);
+	rl.rlim_cur = rl.rlim_max = lck * 1024 + N * psize;
+	if (!tap_ok(!drop_ipc_lock() && !setrlimit(RLIMIT_MEMLOCK, &rl),
+		    "root without CAP_IPC_LOCK, RLIMIT_MEMLOCK %ld kB more than VmLck",
+		    N * psize / 1024))
+		tap_diag("capset or setrlimit: %s", strerror(errno));
+	for (i = 0; i < N; i++)
+		fails += xlate(fd, p + i * psize, NULL) != 0;
+	tap_eq(fails, 0, "XLATE of %d pages: failures", N);
+	tap_eq(vmlck() - lck, N * psize / 1024, "  ... VmLck grew by (kB)");
+	tap_errno(xlate(fd, p + N * psize, NULL), ENOMEM,
+		  "  ... one page more: ENOMEM");
+	tap_eq(xlate(fd, p, NULL), 0,
+	       "  ... a page already pinned needs no more: XLATE returns");
+	tap_eq(pins_held() - pins, N, "  ... pins held");
+	close(fd);
+	tap_eq(vmlck(), lck, "close gives the locked memory back (VmLck, kB)");
+	munmap(p, (N + 1) * psize);
+}
+
+/* --- A waiter for the file's lock can be killed (#17). --------------- */
+
+/* /proc/PID/wchan: where @pid sleeps. */
+static void wchan(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The holder: XLATE whose argument faults on a userfaultfd nobody serves. */
+static void holder_blocks(int fd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	char *p = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = psize;
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg))
+		_exit(100);
+	ioctl(fd, PHYSMEM_IOC_XLATE, p);
+	_exit(0);
+}
+
+/* Wait up to @ms for @pid to end; its status, or -1. */
+static int reap_within(pid_t pid, int ms)
+{
+	struct timespec t = { 0, 10 * 1000 * 1000 };
+	int status, i;
+
+	for (i = 0; i < ms / 10; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		nanosleep(&t, NULL);
+	}
+	return -1;
+}
+
+static void check_killable(void)
+{
+	int fd = dev_open(), status, i;
+	pid_t holder, waiter;
+	char where[128] = "";
+	uint64_t mine = 0;
+
+	holder = fork();
+	if (holder == 0)
+		holder_blocks(fd);
+	for (i = 0; i < 500 && !strstr(where, "userfault"); i++) {
+		status = reap_within(holder, 10);
+		if (status >= 0) {
+			tap_skip("no userfaultfd in this kernel",
+				 "a call waiting for the file's lock dies at SIGKILL");
+			close(fd);
+			return;
+		}
+		wchan(holder, where, sizeof(where));
+	}
+	tap_diag("the holder sleeps in %s", where);
+	waiter = fork();
+	if (waiter == 0)
+		_exit(xlate(fd, &mine, NULL) ? 1 : 0);
+	usleep(300 * 1000);
+	wchan(waiter, where, sizeof(where));
+	tap_diag("the waiter sleeps in %s", where);
+	kill(waiter, SIGKILL);
+	status = reap_within(waiter, 5000);
+	if (!tap_ok(status >= 0 && WIFSIGNALED(status) &&
+			    WTERMSIG(status) == SIGKILL,
+		    "a call waiting for the file's lock dies at SIGKILL, at once"))
+		tap_diag("status %#x after 5 s (-1: still there)", status);
+	kill(holder, SIGKILL);
+	tap_ok(reap_within(holder, 5000) >= 0,
+	       "  ... and so does the holder, blocked on its userfaultfd");
+	if (status < 0)
+		waitpid(waiter, NULL, 0);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	psize = sysconf(_SC_PAGESIZE);
+	if (argc > 2 && !strcmp(argv[1], "disk")) {
+		check_disk(argv[2]);
+		return tap_done();
+	}
+	if (argc > 1 && !strcmp(argv[1], "memlock")) {
+		check_memlock();
+		return tap_done();
+	}
+	if (argc > 1 && !strcmp(argv[1], "killable")) {
+		check_killable();
+		return tap_done();
+	}
 	if (argc > 2 && !strcmp(argv[1], "threads")) {
 		check_threads(atoi(argv[2]));
 		return tap_done();
