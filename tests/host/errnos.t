@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The README's errno tables against the uapi headers, which are the
+# contract (issue 17, item 15).  For each device, the errnos of the
+# header's "Errors" list and of the README's table must be the same, and
+# each errno must name the same operations in both: "open" and the ioctls,
+# by the short names of the header's *_IOC_* commands (XLATE, WRITE, ...),
+# and quote the same log lines ("physmem: refused write to 0x... by pid
+# N: not pinned"; the README may write the dots as one ellipsis).
+# On the host, no guest; TAP.
+
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+
+# header_errnos HEADER: one line per entry of the header's Errors list,
+# "ERRNO<tab>its text".  An entry starts with " *   ENAME", its text goes
+# on over the lines indented further.
+header_errnos() {
+	awk '/^ \* Errors/ { on = 1; next }
+	     on && /^ \*\/$/ { on = 0 }
+	     !on { next }
+	     /^ \*   E[A-Z0-9]+ / {
+		if (e != "") print e "\t" t
+		e = $2; t = $0; next
+	     }
+	     { sub(/^ \*[ \t]*/, ""); t = t " " $0 }
+	     END { if (e != "") print e "\t" t }' "$1"
+}
+
+# readme_errnos HEADING: the same from the first "| errno | when |" table
+# in the README section whose heading starts with "### HEADING"; a row may
+# name several errnos ("| `EFAULT`, `ENOTTY` | ... |").
+readme_errnos() {
+	awk -v sec="### $1" '
+	     index($0, sec) == 1 { in_sec = 1; next }
+	     in_sec && /^### / { exit }
+	     in_sec && /^\| errno \| when \|/ { tab = 1; next }
+	     tab && /^\| --- / { next }
+	     tab && !/^\|/ { exit }
+	     tab {
+		split($0, cell, "|")
+		n = split(cell[2], w, "`")
+		for (i = 2; i <= n; i += 2) print w[i] "\t" $0
+	     }' README.md
+}
+
+# ops WORDS TEXT: the words of WORDS (an ERE alternation) that TEXT names,
+# sorted, on one line.
+ops() {
+	printf '%s\n' "$2" | grep -oE "\\b($1)\\b" | sort -u | tr '\n' ' '
+}
+
+# logs TEXT: the log lines TEXT quotes, one per line, sorted.
+logs() {
+	printf '%s\n' "$1" | sed 's/…/.../g' |
+		grep -oE '[a-z_]+: refused [^"`]*' | sort -u
+}
+
+# check HEADER HEADING: compare one header with its README section.
+check() {
+	local header=$1 heading=$2 words hdr rdm e want got
+
+	# Longest names first, so that XLATE_BATCH is not read as XLATE.
+	words=$(sed -nE 's/^#define [A-Z]+_IOC_([A-Z_]+)[ \t].*/\1/p' "$header" |
+		grep -vx MAGIC | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2 |
+		tr '\n' '|')
+	words="${words}open"
+	hdr=$(header_errnos "$header")
+	rdm=$(readme_errnos "$heading")
+	tap_is "$(cut -f1 <<<"$rdm" | sort -u | tr '\n' ' ')" \
+		"$(cut -f1 <<<"$hdr" | sort -u | tr '\n' ' ')" \
+		"$header: the README's errnos (got) are the header's (expected)"
+	while read -r e; do
+		want=$(ops "$words" "$(grep -P "^$e\t" <<<"$hdr" | cut -f2-)")
+		got=$(ops "$words" "$(grep -P "^$e\t" <<<"$rdm" | cut -f2-)")
+		tap_is "$got" "$want" \
+			"$header: $e names the same operations in the README (got) as in the header (expected)"
+		want=$(logs "$(grep -P "^$e\t" <<<"$hdr" | cut -f2-)")
+		got=$(logs "$(grep -P "^$e\t" <<<"$rdm" | cut -f2-)")
+		[ -z "$want$got" ] ||
+			tap_is "$got" "$want" \
+				"$header: $e quotes the same log lines in the README (got) as in the header (expected)"
+	done < <(cut -f1 <<<"$hdr" | sort -u)
+}
+
+check 2_I/physmem.h "2_I/physmem.ko"
+check 2_II/reparent.h "2_II/reparent.ko"
+tap_done
