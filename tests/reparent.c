@@ -801,7 +801,7 @@ static void check_stress(void)
 	stop(station);
 }
 
-/* --- Chaos (#10): stations and old parents die at random moments. --- */
+/* --- Chaos: stations and old parents die at random moments. -------- */
 
 struct chaos_rec {
 	pid_t pid;
