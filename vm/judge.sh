@@ -43,7 +43,11 @@ end='kernelpeek: fault injection ends'
 # Two passes over the log: the first finds where each window closes.
 first=$(awk -v re="$report_re" -v alloc="$alloc_re" -v hdr="$header_re" \
 	-v begin="$begin" -v end="$end" '
-	function text(s) { sub(/^\[ *[0-9]+\.[0-9]+\] /, "", s); return s }
+	function text(s) {
+		sub(/\r$/, "", s)	# the serial console ends lines with \r\n
+		sub(/^\[ *[0-9]+\.[0-9]+\] /, "", s)
+		return s
+	}
 	FNR == NR {
 		s = text($0)
 		if (s == begin) opened = FNR

@@ -16,9 +16,10 @@ n=0 failed=0
 
 echo "TAP version 13"
 
-# sample: stdin with a console timestamp on each line, as ttyS0 shows it.
+# sample: stdin as the serial console (ttyS0) shows it: a timestamp before
+# each line, \r\n after it.
 sample() {
-	awk '{ printf "[%5d.%06d] %s\n", 10 + NR / 1000, NR * 1031 % 1000000, $0 }' \
+	awk '{ printf "[%5d.%06d] %s\r\n", 10 + NR / 1000, NR * 1031 % 1000000, $0 }' \
 		>"$tmp/log"
 }
 
