@@ -166,5 +166,36 @@ expect "BUG: KASAN: use-after-free" "a report right after an excused trace is a 
 { boot_lines; begins; alloc_failure; echo "Call Trace:"; ends; } | sample
 expect "Call Trace:" "a second trace after an excused one is a report"
 
+# The one kernel WARN the injection causes (vm/judge.sh says why).
+vmap_warn() {
+	cat <<'EOF'
+WARNING: CPU: 1 PID: 857 at mm/vmalloc.c:1598 alloc_vmap_area+0x1a2b/0x1c40
+Modules linked in:
+CPU: 1 PID: 857 Comm: faults Tainted: G           O       6.1.192-kernelpeek-debug #1
+RIP: 0010:alloc_vmap_area+0x1a2b/0x1c40
+Call Trace:
+ <TASK>
+ __get_vm_area_node+0x16d/0x370
+ module_alloc+0x8d/0xd0
+ </TASK>
+---[ end trace 0000000000000000 ]---
+EOF
+}
+
+{ boot_lines; begins; alloc_failure; vmap_warn; echo "Hello, world!"; ends; } | sample
+expect clean "alloc_vmap_area's WARN inside the window is excused"
+
+{ boot_lines; vmap_warn; begins; ends; } | sample
+expect "WARNING: CPU: 1 PID: 857 at mm/vmalloc.c" "the same WARN outside the window is a report"
+
+{ boot_lines; begins; vmap_warn | sed 's/alloc_vmap_area/vmap_pages_range/g'; ends; } | sample
+expect "WARNING: CPU: 1 PID: 857 at mm/vmalloc.c" "another vmalloc WARN inside the window is a report"
+
+{ boot_lines; begins; vmap_warn | sed '/^Call Trace:/i BUG: KASAN: slab-out-of-bounds in f+0x1/0x2'; ends; } | sample
+expect "BUG: KASAN: slab-out-of-bounds" "a report inside the excused WARN is a report"
+
+{ boot_lines; begins; vmap_warn | sed '/end trace/d'; ends; echo "Call Trace:"; } | sample
+expect "Call Trace:" "an excused WARN cut short excuses nothing after the window"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
