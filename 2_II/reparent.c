@@ -53,7 +53,7 @@ static rwlock_t *reparent_tasklist_lock;
  * only then does check_kprobe_address_safe() refuse an address outside
  * kernel text with -EINVAL (kernel/kprobes.c, the same in 6.1 and 6.12).
  * For a variable that refusal is certain, and ->addr is the answer.  Its
- * name, printed back with %ps, must be @name, or we refuse it.
+ * name, printed back with %pS, must be @name at offset 0, or we refuse it.
  *
  * Calling kallsyms_lookup_name() itself through a pointer, as modules used
  * to, is not safe: it is never address-taken inside the kernel, so on a
@@ -76,8 +76,10 @@ static unsigned long reparent_lookup(const char *name)
 	}
 	if (ret != -EINVAL || !kp.addr)
 		return 0;
-	snprintf(found, sizeof(found), "%ps", kp.addr);
-	if (strcmp(found, name))
+	/* "tasklist_lock+0x0/0x40": the symbol itself, not inside another. */
+	snprintf(found, sizeof(found), "%pS", kp.addr);
+	if (strncmp(found, name, strlen(name)) ||
+	    strncmp(found + strlen(name), "+0x0/", 5))
 		return 0;
 	return (unsigned long)kp.addr;
 }
@@ -108,6 +110,15 @@ static int reparent_check(struct task_struct *adopter)
 				       "another user's process");
 	return 0;
 }
+
+/*
+ * Each thread of the thread group of @g.  for_each_thread() would do, but
+ * on a kernel with CONFIG_PROVE_RCU_LIST its lockdep condition names
+ * tasklist_lock, which a module cannot link to; this names our pointer.
+ */
+#define reparent_for_each_thread(g, t)                                     \
+	list_for_each_entry_rcu(t, &(g)->signal->thread_head, thread_node, \
+				lockdep_is_held(reparent_tasklist_lock))
 
 /* @t's real parent; tasklist_lock, held for writing, keeps it as it is. */
 #define reparent_parent_of(t)                       \
@@ -188,14 +199,16 @@ static int reparent_check_locked(struct task_struct *adopter, const char **why)
 {
 	struct task_struct *me = current, *p;
 
-	for_each_thread(me, p) {
+	reparent_for_each_thread(me, p) {
 		if (p->ptrace) {
 			*why = "the caller (one of its threads) is ptraced";
 			return -EBUSY;
 		}
 	}
-	if ((me->flags & PF_EXITING) ||
-	    (me->signal->flags & SIGNAL_GROUP_EXIT)) {
+	/* Dying: a fatal signal, a group exit, or an exec killing threads. */
+	if ((me->flags & PF_EXITING) || fatal_signal_pending(me) ||
+	    (me->signal->flags & SIGNAL_GROUP_EXIT) ||
+	    me->signal->group_exec_task) {
 		*why = "the caller is exiting";
 		return -ESRCH;
 	}
@@ -242,7 +255,7 @@ static struct task_struct *reparent_first_child(struct task_struct *group)
 {
 	struct task_struct *t;
 
-	for_each_thread(group, t) {
+	reparent_for_each_thread(group, t) {
 		if (!list_empty(&t->children))
 			return list_first_entry(&t->children,
 						struct task_struct, sibling);
@@ -258,7 +271,7 @@ static struct task_struct *reparent_next_child(struct task_struct *child)
 
 	if (!list_is_last(&child->sibling, &parent->children))
 		return list_next_entry(child, sibling);
-	for_each_thread(parent->group_leader, t) {
+	reparent_for_each_thread(parent->group_leader, t) {
 		if (after && !list_empty(&t->children))
 			return list_first_entry(&t->children,
 						struct task_struct, sibling);
@@ -273,24 +286,36 @@ static struct task_struct *reparent_next_child(struct task_struct *child)
  * orphans must go to it, not to init.  find_new_reaper() in kernel/exit.c
  * looks for a subreaper only in a process whose signal->has_child_subreaper
  * is set, which fork copies down and the prctl sets in every descendant
- * (propagate_has_child_subreaper() in kernel/sys.c).  Do the same for the
- * caller and its descendants, depth first, skipping the subtrees that have
- * it already and those of a namespace's init, whose orphans never leave
- * it.  The flag is only ever set, as in the kernel: a stale one only makes
- * exit look further.
+ * (propagate_has_child_subreaper() in kernel/sys.c).  Do the same: here
+ * for the caller, under the write lock of the move, and true if its
+ * descendants need it too (reparent_mark_descendants(), depth first,
+ * skipping the subtrees that have it already and those of a namespace's
+ * init, whose orphans never leave it).  The flag is only ever set, as in
+ * the kernel: a stale one only makes exit look further.
  */
-static void reparent_inherit_subreaper(struct task_struct *top,
+static bool reparent_inherit_subreaper(struct task_struct *top,
 				       struct task_struct *adopter)
 {
-	struct task_struct *p, *next;
-
 	if (!adopter->signal->has_child_subreaper &&
 	    !adopter->signal->is_child_subreaper)
-		return;
+		return false;
 	if (top->signal->has_child_subreaper)
-		return;
+		return false;
 	top->signal->has_child_subreaper = 1;
-	p = reparent_first_child(top);
+	return true;
+}
+
+/*
+ * The descendants of @top, after it got the flag: with tasklist_lock held
+ * for reading (a child forked meanwhile copies the flag from its parent in
+ * copy_process(), under the lock).  reparent_next_child() rescans the
+ * threads of a parent group, so a process with T threads costs T * T
+ * steps: fine for a teaching driver, with interrupts on.
+ */
+static void reparent_mark_descendants(struct task_struct *top)
+{
+	struct task_struct *p = reparent_first_child(top), *next;
+
 	while (p) {
 		if (!p->signal->has_child_subreaper &&
 		    !is_child_reaper(task_pid(p))) {
@@ -317,6 +342,7 @@ static long reparent_set_parent(struct reparent_req __user *arg)
 	struct task_struct *adopter, *old, *t;
 	struct reparent_req req;
 	const char *why = NULL;
+	bool subreaper = false;
 	pid_t old_pid = 0;
 	int ret;
 
@@ -336,20 +362,31 @@ static long reparent_set_parent(struct reparent_req __user *arg)
 	if (!ret) {
 		old = reparent_parent_of(leader);
 		old_pid = task_tgid_vnr(old);
-		for_each_thread(me, t) {
+		/*
+		 * Wake a wait() in the old parent first: its wake-up test
+		 * still finds us its child (a __WNOTHREAD waiter compares
+		 * ->parent), and it rescans only once we unlock.
+		 */
+		__wake_up_sync_key(&old->signal->wait_chldexit,
+				   TASK_INTERRUPTIBLE, leader);
+		reparent_for_each_thread(me, t) {
 			rcu_assign_pointer(t->real_parent, adopter);
 			if (!t->ptrace)
 				rcu_assign_pointer(t->parent, adopter);
+			/* As fork gives a child, any thread may lead later. */
+			t->parent_exec_id = adopter->self_exec_id;
 		}
 		list_move_tail(&leader->sibling, &adopter->children);
 		leader->exit_signal = SIGCHLD;
-		leader->parent_exec_id = adopter->self_exec_id;
-		reparent_inherit_subreaper(leader, adopter);
-		/* A wait() in the old parent rescans and finds us gone. */
-		__wake_up_sync_key(&old->signal->wait_chldexit,
-				   TASK_INTERRUPTIBLE, leader);
+		subreaper = reparent_inherit_subreaper(leader, adopter);
 	}
 	write_unlock_irq(reparent_tasklist_lock);
+	if (subreaper) {
+		/* With interrupts on, as the kernel's own propagation runs. */
+		read_lock(reparent_tasklist_lock);
+		reparent_mark_descendants(leader);
+		read_unlock(reparent_tasklist_lock);
+	}
 	if (ret) {
 		reparent_refuse(ret, adopter, why);
 		goto out;
