@@ -5,16 +5,15 @@
 # log passes; each kind of kernel report fails it, found by its own words
 # (no "Call Trace:" in the samples); an allocation failure's stack dump is
 # excused only right after its header, inside a closed fault-injection
-# window (tests/85-faults.t), and never across another report.  TAP.
+# window (tests/85-faults.t), and never across another report.  TAP, by
+# tests/lib/tap.sh.
 
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 judge=$root/vm/judge.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-
-echo "TAP version 13"
+. "$root/tests/lib/tap.sh"
 
 # sample: stdin as the serial console (ttyS0) shows it: a timestamp before
 # each line, \r\n after it.
@@ -29,26 +28,22 @@ expect() {
 	local want=$1 name=$2 rc=0 line got
 
 	"$judge" "$tmp/log" 2>"$tmp/err" || rc=$?
-	n=$((n + 1))
 	line=$(sed -nE 's/.*reported a problem at line ([0-9]+) of .*/\1/p' "$tmp/err")
 	got="status $rc${line:+, line $line: $(sed -n "${line}p" "$tmp/log")}"
 	if [ "$want" = clean ] && [ "$rc" -eq 0 ]; then
-		echo "ok $n - $name"
+		tap_pass "$name"
 		return
 	elif [ "$want" != clean ] && [ "$rc" -eq 1 ] && [ -n "$line" ] &&
 		sed -n "${line}p" "$tmp/log" | grep -qF -- "$want"; then
-		echo "ok $n - $name"
+		tap_pass "$name"
 		return
 	fi
-	failed=$((failed + 1))
-	echo "not ok $n - $name"
-	echo "# got:    $got"
 	if [ "$want" = clean ]; then
-		echo "# wanted: status 0 (no report)"
+		tap_fail "$name" "got:    $got" "wanted: status 0 (no report)"
 	else
-		echo "# wanted: status 1, the first report on a line with: $want"
+		tap_fail "$name" "got:    $got" "wanted: status 1, the first report on a line with: $want"
 	fi
-	sed 's/^/#   log: /' "$tmp/log"
+	sed "s/^/#   log: /" "$tmp/log"
 }
 
 boot_lines() {
@@ -197,5 +192,4 @@ expect "BUG: KASAN: slab-out-of-bounds" "a report inside the excused WARN is a r
 { boot_lines; begins; vmap_warn | sed '/end trace/d'; ends; echo "Call Trace:"; } | sample
 expect "Call Trace:" "an excused WARN cut short excuses nothing after the window"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
