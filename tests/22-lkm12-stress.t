@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# lkm1 and lkm2 loaded and unloaded 100 times while a process forks and
-# reaps children without pause: the task list changes under the RCU walks.
+# lkm1 and lkm2 loaded and unloaded KP_CYCLES times (30; 100 in make
+# stress) while a process forks and reaps children without pause: the task
+# list changes under the RCU walks.
 # Each answer is checked against /proc, read just before and just after
 # the load; the only differences allowed are the forker's short-lived
 # children, at most two at a time.  Any kernel report fails the run
@@ -13,7 +14,7 @@
 # come and go.
 stop=/tmp/stop-forker.$$
 (
-	sleep 1000 &
+	sleep 86400 &	# outlives the test, however slow the kernel
 	echo "$!" >/tmp/forker-kid.$$
 	while [ ! -e "$stop" ]; do
 		/bin/true &
@@ -76,8 +77,9 @@ judge() {
 	}'
 }
 
+want=${KP_CYCLES:-30}
 rounds=0 transient=0 why=
-for i in $(seq 100); do
+for i in $(seq "$want"); do
 	count_threads
 	t0=$nthreads
 	klog_mark
@@ -101,10 +103,10 @@ done
 touch "$stop"
 wait
 rm -f "$stop" /tmp/forker-kid.$$ /tmp/before.$$ /tmp/after.$$
-if [ "$rounds" -eq 100 ]; then
-	tap_pass "100 rounds of lkm1 and lkm2 (pid=forker): every answer matches /proc"
+if [ "$rounds" -eq "$want" ]; then
+	tap_pass "$want rounds of lkm1 and lkm2 (pid=forker): every answer matches /proc"
 else
-	tap_fail "100 rounds of lkm1 and lkm2 (pid=forker): every answer matches /proc" "$why"
+	tap_fail "$want rounds of lkm1 and lkm2 (pid=forker): every answer matches /proc" "$why"
 fi
 tap_diag "lkm2 listed $transient short-lived children of the forker in all"
 tap_run "no lkm module is left loaded" test ! -e /sys/module/lkm1 -a ! -e /sys/module/lkm2
