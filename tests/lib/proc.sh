@@ -68,3 +68,25 @@ wait_line() {
 		sleep 0.05
 	done
 }
+
+# odd_start WORD...: start tests/oddproc WORD... in the background and
+# wait until it is ready; odd_pid is its PID, odd_value NAME reads what it
+# printed for NAME (an address, or an errno name).  odd_stop ends it.
+odd_start() {
+	rm -f /tmp/odd.in /tmp/odd.out
+	mkfifo /tmp/odd.in
+	tests/oddproc "$@" </tmp/odd.in >/tmp/odd.out &
+	odd_pid=$!
+	exec 7>/tmp/odd.in
+	wait_line /tmp/odd.out '^ready$'
+}
+
+odd_value() {
+	sed -n "s/^$1=//p" /tmp/odd.out
+}
+
+odd_stop() {
+	exec 7>&-
+	wait "$odd_pid"
+	rm -f /tmp/odd.in /tmp/odd.out
+}
