@@ -22,7 +22,9 @@
  * Like /proc's Rss it leaves out the shared zero pages and raw PFN
  * mappings, which are not the process's memory; unlike Rss it includes
  * hugetlb pages (smaps_rollup shows them apart, as *_Hugetlb).  Pages in
- * migration count, as in Rss.  walk_ns is how long the walk took.
+ * migration, device memory and poisoned pages (hwpoison) count, as in Rss
+ * (smaps_pte_entry() counts every is_pfn_swap_entry()).  walk_ns is how
+ * long the walk took.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,9 +53,10 @@ static int lkm4_count(const struct kp_entry *e, void *arg)
 {
 	struct lkm4_range *r = arg;
 
-	if (e->kind == KP_PRESENT ?
-		    e->special :
-		    e->kind != KP_MIGRATING && e->kind != KP_DEVICE)
+	if (e->kind == KP_PRESENT ? e->special :
+				    e->kind != KP_MIGRATING &&
+					    e->kind != KP_DEVICE &&
+					    e->kind != KP_HWPOISON)
 		return 0;
 	/* A huge entry may start before the range or end after it. */
 	r->bytes += min(e->addr + e->size, r->end) - max(e->addr, r->start);
