@@ -8,11 +8,6 @@
 . tests/lib/tap.sh
 . tests/lib/proc.sh
 
-# kb FILE KEY: the number of a "KEY: N kB" line.
-kb() {
-	sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB\$/\1/p" "$1"
-}
-
 # lkm4_lines PID [detail=1]: lkm4's log lines for PID.
 lkm4_lines() {
 	_pid=$1
@@ -97,12 +92,6 @@ check_vmas() {
 	same_lines "stage $2: detail=1's $(wc -l </tmp/vmas.smaps) VMAs have smaps' Size and Rss (+ hugetlb), as START VIRTUAL_KB PHYSICAL_KB" \
 		/tmp/vmas.lkm4 /tmp/vmas.smaps
 	rm -f /tmp/vmas.lkm4 /tmp/vmas.smaps
-}
-
-# rollup_kb PID: smaps_rollup's Rss plus its hugetlb pages.
-rollup_kb() {
-	_s=/proc/$1/smaps_rollup
-	echo $(($(kb "$_s" Rss) + $(kb "$_s" Private_Hugetlb) + $(kb "$_s" Shared_Hugetlb)))
 }
 
 mkfifo /tmp/memstages.in

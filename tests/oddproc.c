@@ -16,6 +16,11 @@
  *			read every 2 MiB of its first GIB GiB: a PTE table
  *			for each 2 MiB, mapping the shared zero page, and
  *			nothing behind the rest
+ *	fmap=PATH	the existing file PATH mapped whole (shared,
+ *			read-only), MADV_RANDOM (no readahead: one page read
+ *			per fault), every page read once, then the last page
+ *			unmapped again (MADV_DONTNEED) so that it can leave
+ *			the page cache
  *	spin		spin on the CPU (stay runnable) instead of sleeping
  *
  * It prints one "NAME=0xADDRESS" line per mapping, "NAME=ERRNO" for one
@@ -139,6 +144,30 @@ static void map_sparse(unsigned long gib)
 	report("sparse", (void *)p, 0);
 }
 
+static void map_whole_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	volatile char *p = MAP_FAILED;
+	off_t size = fd < 0 ? 0 : lseek(fd, 0, SEEK_END);
+	char sink = 0;
+	off_t off;
+
+	if (size >= psize)
+		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		report("fmap", (void *)p, fd < 0 || size >= psize ? errno : EINVAL);
+		return;
+	}
+	madvise((void *)p, size, MADV_RANDOM);
+	for (off = 0; off < size; off += psize)
+		sink += p[off];
+	(void)sink;
+	madvise((void *)(p + size - psize), psize, MADV_DONTNEED);
+	report("fmap", (void *)p, 0);
+	printf("fmap_pages=%ld\n", (long)(size / psize));
+	close(fd);
+}
+
 /* Wait for end of file on stdin, spinning or sleeping. */
 static void wait_eof(int spin)
 {
@@ -173,6 +202,8 @@ int main(int argc, char **argv)
 			poison();
 		else if (!strncmp(w, "sparse=", 7))
 			map_sparse(strtoul(v, NULL, 0));
+		else if (!strncmp(w, "fmap=", 5))
+			map_whole_file(v);
 		else if (!strcmp(w, "spin"))
 			spin = 1;
 		else {
