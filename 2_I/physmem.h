@@ -108,7 +108,14 @@ struct physmem_xlate_batch {
 	__u64 reserved[2];
 };
 
-#define PHYSMEM_IOC_MAGIC 0xB8
+/*
+ * 0xC4: free in Documentation/userspace-api/ioctl/ioctl-number.rst of both
+ * 6.1 and 6.12 (0xB8, used until now, went to the Marvell CN10K DPI driver
+ * in 6.12), and away from 0xB8-0xBF, where new registrations land next.
+ * KernelPeek's two devices share it: numbers 0x01-0x0F are /dev/physmem's,
+ * 0x10-0x1F /dev/reparent's (2_II/reparent.h).
+ */
+#define PHYSMEM_IOC_MAGIC 0xC4
 #define PHYSMEM_IOC_XLATE _IOWR(PHYSMEM_IOC_MAGIC, 1, struct physmem_xlate)
 #define PHYSMEM_IOC_WRITE _IOW(PHYSMEM_IOC_MAGIC, 2, struct physmem_write)
 #define PHYSMEM_IOC_XLATE_BATCH \

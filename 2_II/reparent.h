@@ -44,7 +44,14 @@ struct reparent_req {
 	__u32 flags;
 };
 
-#define REPARENT_IOC_MAGIC 0xB9
-#define REPARENT_IOC_SET_PARENT _IOW(REPARENT_IOC_MAGIC, 1, struct reparent_req)
+/*
+ * 0xC4, numbers 0x10-0x1F: KernelPeek's ioctl code, shared with
+ * /dev/physmem (0x01-0x0F).  It is free in ioctl-number.rst of both 6.1
+ * and 6.12, and away from 0xB8-0xBF, where new registrations land next
+ * (0xB9, used until now, is free there but next in line).
+ */
+#define REPARENT_IOC_MAGIC 0xC4
+#define REPARENT_IOC_SET_PARENT \
+	_IOW(REPARENT_IOC_MAGIC, 0x10, struct reparent_req)
 
 #endif /* _UAPI_KERNELPEEK_REPARENT_H */

@@ -22,8 +22,8 @@ modules:
 
 # Plain rm, so that "make clean" works even without kernel headers.
 clean:
-	rm -rf $(PROGS) *.o *.ko *.mod *.mod.c .*.cmd .tmp_versions \
-		Module.symvers modules.order
+	rm -rf $(PROGS) $(PROGS:%=.%.d) *.o *.ko *.mod *.mod.c .*.cmd \
+		.tmp_versions Module.symvers modules.order
 
 # Kernel sources are every .c here that is not a program, and every header.
 KSRC := $(filter-out %.mod.c $(PROGS:=.c),$(wildcard *.c)) $(wildcard *.h)

@@ -10,5 +10,9 @@ CFLAGS += -Wall -Wextra -I$(KP_TOP) -I$(KP_TOP)/tests/lib
 LDFLAGS += -static
 LDLIBS += -pthread
 
+# Each program also depends on the headers it includes (the uapi headers
+# above all), as the compiler lists them in .PROG.d.
 $(PROGS): %: %.c
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -MF .$@.d $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+-include $(PROGS:%=.%.d)

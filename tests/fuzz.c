@@ -114,8 +114,8 @@ static unsigned long command(int reparent)
 	};
 	static const unsigned long repa[] = {
 		REPARENT_IOC_SET_PARENT, REPARENT_IOC_SET_PARENT,
-		_IOR(REPARENT_IOC_MAGIC, 1, struct reparent_req),
-		_IOW(REPARENT_IOC_MAGIC, 1, uint64_t), _IO(REPARENT_IOC_MAGIC, 2),
+		_IOR(REPARENT_IOC_MAGIC, 0x10, struct reparent_req),
+		_IOW(REPARENT_IOC_MAGIC, 0x10, uint64_t), _IO(REPARENT_IOC_MAGIC, 0x11),
 	};
 
 	if (rng_next() % 8 == 0)

@@ -63,11 +63,11 @@ build_deps() {
 	apt_install make gcc libc6-dev kmod binutils xz-utils
 }
 
-# What booting a guest needs on top (vm/run.sh): QEMU, and busybox and cpio
-# for the initramfs.
+# What booting a guest needs on top (vm/run.sh): QEMU, busybox and cpio
+# for the initramfs, e2fsprogs for the guest's disk.
 vm_deps() {
 	build_deps
-	apt_install cpio busybox-static qemu-system-x86
+	apt_install cpio busybox-static qemu-system-x86 e2fsprogs
 }
 
 # apt_download DIR PACKAGE: fetch a package's .deb into DIR (no install),

@@ -29,8 +29,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accel.sh"
 
-# The kernel's own modules the tests use (tests/lib/swap.sh: zram).
-guest_kmods=(zram)
+# The kernel's own modules the guest needs: those vm/init loads for the
+# disk (see build_disk), in this order, and those the tests load
+# (tests/lib/swap.sh: zram).  ext4 wants crc32c for its checksums, but names
+# it only as a soft dependency, which busybox's modprobe does not follow.
+disk_kmods=(virtio_pci virtio_blk crc32c_generic ext4)
+guest_kmods=(zram "${disk_kmods[@]}")
 
 # check_modules: modules built for another kernel would only fail in the
 # guest, obscurely; refuse them here.
@@ -85,8 +89,26 @@ build_initramfs() {
 	mkdir -p "$root/lib/modules/$KVER"
 	cp "$KMODS"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KVER/"
 	depmod -b "$root" "$KVER"
+	echo "${disk_kmods[*]}" >"$root/etc/kp-disk-kmods"
 	printf '%s\n' "$*" >"$root/kp/.cmd"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+}
+
+# build_disk: the guest's disk, an ext4 filesystem in a sparse file of the
+# run's own (thrown away with it), made without root by mke2fs -d from a
+# directory; vm/init mounts it at /mnt/disk.  It holds one file from the
+# host, so a test can tell the filesystem was read from the disk.
+build_disk() {
+	local dir=$work/disk
+
+	mkdir -p "$dir"
+	echo "written on the host by vm/run.sh" >"$dir/host-file"
+	disk=$work/disk.img
+	truncate -s 256M "$disk"
+	# The inode tables and journal zeroed now, not by the guest kernel's
+	# ext4lazyinit thread while the tests run.
+	mke2fs -q -F -t ext4 -L kp-disk -m 0 -E lazy_itable_init=0,lazy_journal_init=0 \
+		-d "$dir" "$disk" || die "mke2fs could not build the guest's disk"
 }
 
 # boot_shell: an interactive guest on this terminal, which is its console;
@@ -155,6 +177,7 @@ check_modules
 work=$(mktemp -d "${TMPDIR:-/tmp}/kernelpeek.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 build_initramfs "$@"
+build_disk
 
 accel_decide "$KIMAGE"
 say "Booting Linux $KVER under QEMU ($(accel_name "$KP_ACCEL"), ${VM_CPUS:-2} CPUs," \
@@ -163,6 +186,9 @@ say "Accelerator: $KP_ACCEL_WHY"
 append="console=ttyS0 loglevel=7 slub_debug=FZPU panic=-1 ${VM_APPEND:-}"
 qemu=("$QEMU" @ACCEL@ -cpu max -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
 	-kernel "$KIMAGE" -initrd "$work/initramfs.cpio"
+	# cache=unsafe: the image dies with the run, so the host need not
+	# honour the guest's flushes; the guest sees a disk all the same.
+	-drive "file=$disk,format=raw,if=virtio,cache=unsafe"
 	-nographic -no-reboot -monitor none)
 status=$work/status
 if [ "$mode" = shell ]; then
