@@ -32,7 +32,7 @@ check-detectors: all
 bench: all
 	@tools/bench.sh
 
-# The whole suite with the adversarial tests at full length (#10): a
+# The whole suite with the adversarial tests at full length: a
 # million fuzzed ioctls per device, 3,000 parameter cases, 3 minutes of
 # each concurrency scenario, 100 load cycles per module, and (on
 # KERNEL=debug, where the sanitizers watch) a failure injected into every

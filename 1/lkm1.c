@@ -9,6 +9,8 @@
  *	lkm1: runnable=<count> threads=<threads seen>
  *
  * The insmod process itself is always among them: it is running this code.
+ * <comm> is escaped (include/kp_escape.h): a newline in a task's name is
+ * logged as \n and a backslash as \\, so no name can forge a log line.
  *
  * It walks every task_struct on the kernel's task list (for_each_process
  * and for_each_thread) under rcu_read_lock(), which keeps each task_struct
@@ -24,11 +26,13 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
+#include "kp_escape.h"
+
 static int __init lkm1_init(void)
 {
 	unsigned int runnable = 0, threads = 0;
-	char comm[TASK_COMM_LEN];
 	struct task_struct *p, *t;
+	struct kp_comm comm;
 	pid_t tid;
 
 	rcu_read_lock();
@@ -40,9 +44,8 @@ static int __init lkm1_init(void)
 		if (!task_is_running(t))
 			continue;
 		runnable++;
-		get_task_comm(comm, t);
 		pr_info("pid=%d tid=%d comm=%s cpu=%u\n", task_tgid_vnr(t), tid,
-			comm, task_cpu(t));
+			kp_comm(&comm, t), task_cpu(t));
 	}
 	rcu_read_unlock();
 	pr_info("runnable=%u threads=%u\n", runnable, threads);

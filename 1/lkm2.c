@@ -10,7 +10,8 @@
  *	lkm2: pid=<child> comm=<comm> state=<letter>	(one per child)
  *	lkm2: pid=<PID> children=<count>
  *
- * The state letter is the one /proc/<child>/stat shows: R running or
+ * <comm> is escaped as lkm1 does it (include/kp_escape.h).  The state
+ * letter is the one /proc/<child>/stat shows: R running or
  * runnable, S sleeping, D uninterruptible, T stopped, t traced, Z zombie,
  * X dead, P parked, I idle (task_state_to_char()).
  *
@@ -29,6 +30,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
+#include "kp_escape.h"
 #include "kp_task.h"
 
 static int pid;
@@ -39,14 +41,13 @@ static int __init lkm2_init(void)
 {
 	struct task_struct *parent, *p;
 	unsigned int children = 0;
-	char comm[TASK_COMM_LEN];
+	struct kp_comm comm;
 	pid_t child;
 
 	parent = kp_find_task(pid);
 	if (IS_ERR(parent))
 		return PTR_ERR(parent);
-	get_task_comm(comm, parent);
-	pr_info("parent pid=%d comm=%s\n", pid, comm);
+	pr_info("parent pid=%d comm=%s\n", pid, kp_comm(&comm, parent));
 
 	rcu_read_lock();
 	for_each_process(p) {
@@ -56,8 +57,7 @@ static int __init lkm2_init(void)
 		if (!child)
 			continue; /* not in our pid namespace */
 		children++;
-		get_task_comm(comm, p);
-		pr_info("pid=%d comm=%s state=%c\n", child, comm,
+		pr_info("pid=%d comm=%s state=%c\n", child, kp_comm(&comm, p),
 			task_state_to_char(p));
 	}
 	rcu_read_unlock();

@@ -11,7 +11,11 @@
  *
  * where <why> is no-vma (no mapping covers the address), not-present (the
  * mapping has no page there: never touched, or dropped), swapped (with
- * swap_type= and swap_offset=), migrating (pfn=), or device (pfn=).  With
+ * swap_type= and swap_offset=), migrating (pfn=), device (pfn=), hwpoison
+ * (pfn= of the page that had a memory error and was unmapped, see
+ * memory_failure() in mm/memory-failure.c), or other (entry=, the raw
+ * entry: a PTE marker, say).  A PROT_NONE page still has its memory and
+ * is translated (hugetlb's 1 GiB pages too, see kp_report_hugetlb()).  With
  * verbose=1 it also logs the walk: the raw entry at each level and the
  * flags of the last one, as crash's vtop does.
  *
@@ -101,6 +105,10 @@ static void lkm3_report(unsigned long addr, const struct kp_entry *e,
 		break;
 	case KP_DEVICE:
 		pr_info("pid=%d vaddr=0x%lx not mapped reason=device pfn=0x%lx\n",
+			pid, addr, e->pfn);
+		break;
+	case KP_HWPOISON:
+		pr_info("pid=%d vaddr=0x%lx not mapped reason=hwpoison pfn=0x%lx\n",
 			pid, addr, e->pfn);
 		break;
 	default:

@@ -13,8 +13,12 @@
  *	lkm4: vma start=0x.. end=0x.. perms=rw-p backing=<what> virtual_kb=..
  *	      physical_kb=..
  *
- * where <what> is anon, [heap], [stack], [vdso] and the like, or
- * file:<path>.
+ * where <what> is what /proc/PID/maps shows: anon, [heap], [stack],
+ * [vdso] and the like, [anon:NAME] for an anonymous mapping named with
+ * prctl(PR_SET_VMA) (CONFIG_ANON_VMA_NAME), or file:<path>.  [heap] is
+ * decided as maps decides it on the running kernel (kp_vma_is_heap()).
+ * The path and the names are escaped (include/kp_escape.h): a newline in
+ * a file name is logged as \n, a backslash as \\.
  *
  * virtual_kb is the size of all VMAs (what /proc/PID/status calls VmSize).
  * physical_kb is exact: the page-table walk (include/kp_pgwalk.h) finds
@@ -22,7 +26,12 @@
  * Like /proc's Rss it leaves out the shared zero pages and raw PFN
  * mappings, which are not the process's memory; unlike Rss it includes
  * hugetlb pages (smaps_rollup shows them apart, as *_Hugetlb).  Pages in
- * migration count, as in Rss.  walk_ns is how long the walk took.
+ * migration, device memory and poisoned pages (hwpoison) count, as in Rss
+ * (smaps_pte_entry() counts every is_pfn_swap_entry()).  walk_ns is how
+ * long the walk took.
+ *
+ * The walk gives the CPU away between page tables (kp_walk_range()), so
+ * a process with a terabyte of sparse mappings stalls nobody.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,44 +62,79 @@ static int lkm4_count(const struct kp_entry *e, void *arg)
 
 	if (e->kind == KP_PRESENT ?
 		    e->special :
-		    e->kind != KP_MIGRATING && e->kind != KP_DEVICE)
+		    e->kind != KP_MIGRATING && e->kind != KP_DEVICE &&
+			    e->kind != KP_HWPOISON)
 		return 0;
 	/* A huge entry may start before the range or end after it. */
 	r->bytes += min(e->addr + e->size, r->end) - max(e->addr, r->start);
 	return 0;
 }
 
-/* What backs a VMA, as /proc/PID/maps names it; @buf holds a file path. */
+/* The name a user gave an anonymous VMA with prctl(PR_SET_VMA), or NULL. */
+static const char *lkm4_anon_name(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_ANON_VMA_NAME
+	/* anon_vma_name() is not exported; mmap_read_lock() keeps this. */
+	return vma->anon_name ? vma->anon_name->name : NULL;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * What backs a VMA, in the order /proc/PID/maps names it (show_map_vma()
+ * in 6.1, get_vma_name() in 6.12, fs/proc/task_mmu.c), unescaped, in
+ * @buf if it is built there.
+ */
 static const char *lkm4_backing(struct vm_area_struct *vma, char *buf, int size)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	const char *path;
+	const char *name, *path;
 
 	if (vma->vm_file) {
-		path = d_path(&vma->vm_file->f_path, buf + 5, size - 5);
+		name = lkm4_anon_name(vma); /* named shared anonymous memory */
+		if (name) {
+			snprintf(buf, size, "[anon_shmem:%s]", name);
+			return buf;
+		}
+		path = d_path(kp_file_path(vma->vm_file), buf + 5, size - 5);
 		if (IS_ERR(path))
 			return "file:?";
 		memcpy((char *)path - 5, "file:", 5);
 		return path - 5;
 	}
-	if (vma->vm_ops && vma->vm_ops->name)
-		return vma->vm_ops->name(vma) ?: "anon";
-	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+	if (vma->vm_ops && vma->vm_ops->name) {
+		name = vma->vm_ops->name(vma);
+		if (name)
+			return name;
+	}
+	if (kp_vma_is_heap(vma))
 		return "[heap]";
-	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+	if (vma->vm_start <= vma->vm_mm->start_stack &&
+	    vma->vm_end >= vma->vm_mm->start_stack)
 		return "[stack]";
+	name = lkm4_anon_name(vma);
+	if (name) {
+		snprintf(buf, size, "[anon:%s]", name);
+		return buf;
+	}
 	return "anon";
 }
+
+/* @buf has room for a path and for it escaped: LKM4_BUF_SIZE. */
+#define LKM4_BUF_SIZE (PATH_MAX + KP_ESCAPED_SIZE(PATH_MAX))
 
 static void lkm4_print_vma(struct vm_area_struct *vma, unsigned long bytes,
 			   char *buf)
 {
+	char *esc = buf + PATH_MAX;
 	vm_flags_t f = vma->vm_flags;
 
 	pr_info("vma start=0x%lx end=0x%lx perms=%c%c%c%c backing=%s virtual_kb=%lu physical_kb=%lu\n",
 		vma->vm_start, vma->vm_end, f & VM_READ ? 'r' : '-',
 		f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
-		f & VM_MAYSHARE ? 's' : 'p', lkm4_backing(vma, buf, PATH_MAX),
+		f & VM_MAYSHARE ? 's' : 'p',
+		kp_escape(lkm4_backing(vma, buf, PATH_MAX), esc,
+			  KP_ESCAPED_SIZE(PATH_MAX)),
 		(vma->vm_end - vma->vm_start) >> 10, bytes >> 10);
 }
 
@@ -109,7 +153,7 @@ static int __init lkm4_init(void)
 		return PTR_ERR(mm);
 	vma_iter_init(&vmi, mm, 0);
 	if (detail) {
-		buf = kmalloc(PATH_MAX, GFP_KERNEL);
+		buf = kvmalloc(LKM4_BUF_SIZE, GFP_KERNEL);
 		if (!buf) {
 			ret = -ENOMEM;
 			goto out_mmput;
@@ -133,7 +177,7 @@ static int __init lkm4_init(void)
 	pr_info("pid=%d virtual_kb=%lu physical_kb=%lu walk_ns=%llu\n", pid,
 		virt >> 10, phys >> 10, walk_ns);
 out_free:
-	kfree(buf);
+	kvfree(buf);
 out_mmput:
 	mmput(mm);
 	return ret;

@@ -7,7 +7,9 @@
  * group) a child of another process, new_parent, given as a PID of the
  * caller's pid namespace.  From then on /proc/<caller>/stat shows the new
  * ppid, the new parent gets SIGCHLD when the caller exits and reaps it
- * with wait(), and the old parent's wait() for it fails with ECHILD.
+ * with wait(), and the old parent's wait() for it fails with ECHILD.  If
+ * the new parent is a child subreaper or has one above it, the caller's
+ * own orphans go to that subreaper, as they would after a fork.
  *
  * Errors (ioctl() returns -1 and sets errno):
  *   EINVAL  flags is not 0; new_parent <= 0; new_parent is the caller or a
@@ -20,7 +22,9 @@
  *           caller is init or a child reaper; the caller lacks
  *           CAP_SYS_ADMIN and its effective uid differs from new_parent's
  *   EXDEV   new_parent is in another pid namespace than the caller
- *   EBUSY   the caller is being ptraced
+ *   EBUSY   a thread of the caller is being ptraced; or the move would
+ *           orphan the caller's process group while a member of it is
+ *           stopped (exit would send that group SIGHUP and SIGCONT)
  *   EFAULT  the argument pointer is not valid
  *   ENOTTY  an unknown command
  */

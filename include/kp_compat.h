@@ -6,6 +6,7 @@
 #ifndef KP_COMPAT_H
 #define KP_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/version.h>
@@ -59,5 +60,70 @@ static inline void kp_pte_unmap(pte_t *pte, spinlock_t *ptl)
 	rcu_read_unlock();
 }
 #endif
+
+/*
+ * kp_pmd_special(), kp_pud_special() - is a huge leaf a PFN map?
+ *
+ * 6.12 maps raw PFNs with huge PMD and PUD leaves (vfio-pci's BARs, say),
+ * marked with _PAGE_SPECIAL (pmd_special(), pud_special();
+ * vmf_insert_pfn_pmd() in mm/huge_memory.c).  6.1 has no such mark: there
+ * a huge PFN leaf is known by its VMA's VM_PFNMAP or by devmap.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+static inline bool kp_pmd_special(pmd_t pmd)
+{
+	return false;
+}
+
+static inline bool kp_pud_special(pud_t pud)
+{
+	return false;
+}
+#else
+static inline bool kp_pmd_special(pmd_t pmd)
+{
+	return pmd_special(pmd);
+}
+
+static inline bool kp_pud_special(pud_t pud)
+{
+	return pud_special(pud);
+}
+#endif
+
+/*
+ * kp_vma_is_heap() - is this the VMA /proc/PID/maps calls [heap]?
+ *
+ * 6.1's show_map_vma() (fs/proc/task_mmu.c) compares loosely, so a VMA
+ * that starts right at brk, or ends right at start_brk, is also called
+ * [heap]; 6.6 and later use vma_is_initial_heap() (include/linux/mm.h),
+ * whose comparisons are strict.
+ *
+ * Context: mmap_read_lock(vma->vm_mm) held.
+ */
+static inline bool kp_vma_is_heap(struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+	return vma->vm_start <= vma->vm_mm->brk &&
+	       vma->vm_end >= vma->vm_mm->start_brk;
+#else
+	return vma_is_initial_heap(vma);
+#endif
+}
+
+/*
+ * kp_file_path() - the path of a mapped file as the user knows it.  From
+ * 6.8 on, a file that overlayfs opens on a lower layer for the user is a
+ * "backing file" whose f_path is the lower one; /proc/PID/maps shows
+ * file_user_path(), the overlayfs path.
+ */
+static inline const struct path *kp_file_path(struct file *file)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+	return &file->f_path;
+#else
+	return file_user_path(file);
+#endif
+}
 
 #endif /* KP_COMPAT_H */

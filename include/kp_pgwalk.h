@@ -10,7 +10,8 @@
  * can map 1 GiB directly and a PMD entry 2 MiB (a huge page), otherwise
  * the PTE maps one 4 KiB page.  An entry that is not present may still
  * hold something: a swap entry (where the page went), or a migration entry
- * (the page is being moved).
+ * (the page is being moved), or a hwpoison entry (the page had a
+ * memory error and was taken away from the process).
  *
  * kp_walk_range() visits every entry that is not empty in a range of one
  * VMA and hands it to a callback as a struct kp_entry.  The caller holds
@@ -18,7 +19,9 @@
  * in place; each entry is read once (READ_ONCE/ptep_get) and nothing is
  * ever written to the tables.  The PTE level is mapped through
  * kp_compat.h, and the callback runs with that mapping held: it must not
- * sleep.
+ * sleep.  Between PTE tables the walk may sleep (cond_resched(), as
+ * smaps does once per PMD), so a range of millions of pages never holds
+ * the CPU for long.
  */
 #ifndef KP_PGWALK_H
 #define KP_PGWALK_H
@@ -32,6 +35,7 @@
 #include <linux/swapops.h>
 
 #include "kp_compat.h"
+#include "kp_escape.h"
 #include "kp_task.h"
 
 enum kp_level { KP_PGD, KP_P4D, KP_PUD, KP_PMD, KP_PTE, KP_LEVELS };
@@ -45,7 +49,8 @@ enum kp_kind {
 	KP_SWAPPED, /* the page is in swap: swp_type, swp_offset */
 	KP_MIGRATING, /* the page is being migrated: pfn */
 	KP_DEVICE, /* device-private or -exclusive memory: pfn */
-	KP_OTHER, /* another non-present entry (hwpoison, marker) */
+	KP_HWPOISON, /* the page had a memory error: pfn of the bad page */
+	KP_OTHER, /* another non-present entry (a PTE marker) */
 };
 
 /**
@@ -57,10 +62,12 @@ enum kp_kind {
  * @raw: the raw value of the entry at each level on the way down, up to
  *	and including @level
  * @index: the index of that entry in its table, per level
- * @pfn: KP_PRESENT, KP_MIGRATING, KP_DEVICE: the first page frame number
+ * @pfn: KP_PRESENT, KP_MIGRATING, KP_DEVICE, KP_HWPOISON: the first page
+ *	frame number
  * @special: KP_PRESENT: the frame is not the process's own memory: a zero
- *	page shared by everyone, or a raw PFN mapping (what /proc's Rss also
- *	leaves out, see vm_normal_page())
+ *	page shared by everyone, a raw PFN mapping or device (devmap)
+ *	memory (what /proc's Rss also leaves out, see vm_normal_page() and
+ *	vm_normal_page_pmd())
  * @swp_type: KP_SWAPPED: the swap area
  * @swp_offset: KP_SWAPPED: the slot in it
  */
@@ -87,7 +94,11 @@ struct kp_walk {
 	struct kp_entry e;
 };
 
-/* Fill in a non-present entry: swap, migration, device, or other. */
+/*
+ * Fill in a non-present entry: swap, migration, device, hwpoison or other.
+ * is_pfn_swap_entry() is true for hwpoison entries too, so they are told
+ * apart first.
+ */
 static inline void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
 {
 	if (!non_swap_entry(entry)) {
@@ -97,7 +108,11 @@ static inline void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
 	} else if (is_migration_entry(entry)) {
 		e->kind = KP_MIGRATING;
 		e->pfn = swp_offset_pfn(entry);
-	} else if (is_pfn_swap_entry(entry)) {
+	} else if (is_hwpoison_entry(entry)) {
+		e->kind = KP_HWPOISON;
+		e->pfn = swp_offset_pfn(entry);
+	} else if (is_device_private_entry(entry) ||
+		   is_device_exclusive_entry(entry)) {
 		e->kind = KP_DEVICE;
 		e->pfn = swp_offset_pfn(entry);
 	} else {
@@ -115,20 +130,64 @@ static inline int kp_report(struct kp_walk *w, enum kp_level level,
 	return w->fn(&w->e, w->arg);
 }
 
+/*
+ * Whether a present huge leaf maps memory that is not the process's own,
+ * as vm_normal_page_pmd() decides for smaps' Rss: a PFN map (@special,
+ * 6.12's pmd_special()/pud_special(), or a VM_PFNMAP mapping of the
+ * driver's own frames), device memory (devmap: DAX), a VM_MIXEDMAP frame
+ * without a struct page, or the huge zero page.  The huge zero page is the
+ * only huge page of an anonymous VMA that is not PageAnon.
+ */
+static inline bool kp_leaf_special(struct vm_area_struct *vma,
+				   unsigned long addr, unsigned long pfn,
+				   bool special, bool devmap)
+{
+	vm_flags_t flags = vma->vm_flags;
+
+	if (special || devmap)
+		return true;
+	if (flags & VM_MIXEDMAP)
+		return !pfn_valid(pfn);
+	if (flags & VM_PFNMAP)
+		return !is_cow_mapping(flags) ||
+		       pfn == vma->vm_pgoff +
+				       ((addr - vma->vm_start) >> PAGE_SHIFT);
+	return vma_is_anonymous(vma) && pfn_valid(pfn) &&
+	       !PageAnon(pfn_to_page(pfn));
+}
+
 /* A present huge (PMD or PUD) leaf. */
 static inline int kp_report_leaf(struct kp_walk *w, enum kp_level level,
 				 unsigned long addr, unsigned long size,
-				 unsigned long pfn)
+				 unsigned long pfn, bool special)
 {
 	w->e.kind = KP_PRESENT;
 	w->e.pfn = pfn;
-	/*
-	 * Reading untouched anonymous memory may map the huge zero page, the
-	 * only huge page in an anonymous VMA that is not PageAnon.
-	 */
-	w->e.special = vma_is_anonymous(w->vma) && pfn_valid(pfn) &&
-		       !PageAnon(pfn_to_page(pfn));
+	w->e.special = special;
 	return kp_report(w, level, addr, size);
+}
+
+/*
+ * The PMD or PUD entry of a hugetlb VMA whose pages are that size.  hugetlb
+ * reads such an entry as a PTE (huge_ptep_get()), and so must we: x86's
+ * pud_present() and (6.1) pud_leaf() do not know _PAGE_PROTNONE, so a
+ * PROT_NONE 1 GiB page would otherwise look like a swap entry.
+ */
+static inline int kp_report_hugetlb(struct kp_walk *w, enum kp_level level,
+				    unsigned long addr, unsigned long size,
+				    pte_t pte)
+{
+	if (pte_present(pte))
+		return kp_report_leaf(w, level, addr, size, pte_pfn(pte),
+				      false);
+	kp_decode_swap(&w->e, pte_to_swp_entry(pte));
+	return kp_report(w, level, addr, size);
+}
+
+/* The page size of a hugetlb VMA, 0 for any other. */
+static inline unsigned long kp_hugetlb_size(struct vm_area_struct *vma)
+{
+	return is_vm_hugetlb_page(vma) ? huge_page_size(hstate_vma(vma)) : 0;
 }
 
 static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
@@ -167,7 +226,8 @@ static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
 			      unsigned long addr, unsigned long end)
 {
 	pmd_t *pmdp = pmd_offset(pudp, addr);
-	unsigned long next;
+	unsigned long next, pfn;
+	bool special;
 	int ret = 0;
 	pmd_t pmd;
 
@@ -178,15 +238,24 @@ static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
 		w->e.index[KP_PMD] = pmd_index(addr);
 		if (pmd_none(pmd))
 			continue;
-		if (!pmd_present(pmd)) {
-			/* A THP or hugetlb page being migrated. */
+		if (kp_hugetlb_size(w->vma) == PMD_SIZE) {
+			ret = kp_report_hugetlb(w, KP_PMD, addr, PMD_SIZE,
+						__pte(pmd_val(pmd)));
+		} else if (!pmd_present(pmd)) {
+			/* A THP being migrated. */
 			kp_decode_swap(&w->e, pmd_to_swp_entry(pmd));
 			ret = kp_report(w, KP_PMD, addr, PMD_SIZE);
 		} else if (pmd_leaf(pmd)) {
-			ret = kp_report_leaf(w, KP_PMD, addr, PMD_SIZE,
-					     pmd_pfn(pmd));
+			pfn = pmd_pfn(pmd);
+			special = kp_leaf_special(w->vma, addr, pfn,
+						  kp_pmd_special(pmd),
+						  pmd_devmap(pmd));
+			ret = kp_report_leaf(w, KP_PMD, addr, PMD_SIZE, pfn,
+					     special);
 		} else if (!pmd_bad(pmd)) {
 			ret = kp_walk_pte(w, pmdp, addr, next);
+			/* Between PTE tables, as smaps_pte_range() does. */
+			cond_resched();
 		}
 	}
 	return ret;
@@ -196,7 +265,8 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
 			      unsigned long addr, unsigned long end)
 {
 	pud_t *pudp = pud_offset(p4dp, addr);
-	unsigned long next;
+	unsigned long next, pfn;
+	bool special;
 	int ret = 0;
 	pud_t pud;
 
@@ -207,14 +277,21 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
 		w->e.index[KP_PUD] = pud_index(addr);
 		if (pud_none(pud))
 			continue;
-		if (!pud_present(pud)) {
-			/* A 1 GiB hugetlb page being migrated (x86 layout). */
+		if (kp_hugetlb_size(w->vma) == PUD_SIZE) {
+			ret = kp_report_hugetlb(w, KP_PUD, addr, PUD_SIZE,
+						__pte(pud_val(pud)));
+		} else if (!pud_present(pud)) {
+			/* Only hugetlb puts swap entries in a PUD (x86 layout). */
 			kp_decode_swap(&w->e,
 				       pte_to_swp_entry(__pte(pud_val(pud))));
 			ret = kp_report(w, KP_PUD, addr, PUD_SIZE);
 		} else if (pud_leaf(pud)) {
-			ret = kp_report_leaf(w, KP_PUD, addr, PUD_SIZE,
-					     pud_pfn(pud));
+			pfn = pud_pfn(pud);
+			special = kp_leaf_special(w->vma, addr, pfn,
+						  kp_pud_special(pud),
+						  pud_devmap(pud));
+			ret = kp_report_leaf(w, KP_PUD, addr, PUD_SIZE, pfn,
+					     special);
 		} else if (!pud_bad(pud)) {
 			ret = kp_walk_pmd(w, pudp, addr, next);
 		}
@@ -230,7 +307,8 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
  * @fn: called for each entry; a non-zero return stops the walk
  * @arg: passed to @fn
  *
- * Context: mmap_read_lock(vma->vm_mm) held.  @fn runs in atomic context.
+ * Context: mmap_read_lock(vma->vm_mm) held; may sleep between PTE tables.
+ * @fn runs in atomic context.
  * Return: 0, or what @fn returned to stop.
  */
 static inline int kp_walk_range(struct vm_area_struct *vma, unsigned long start,
@@ -298,13 +376,14 @@ static inline struct mm_struct *kp_get_mm(int pid)
 {
 	struct task_struct *task = kp_find_task(pid);
 	struct mm_struct *mm;
+	struct kp_comm comm;
 
 	if (IS_ERR(task))
 		return ERR_CAST(task);
 	mm = get_task_mm(task);
 	if (!mm)
 		pr_err("pid %d (%s) has no user address space: a kernel thread or exiting\n",
-		       pid, task->comm);
+		       pid, kp_comm(&comm, task));
 	put_task_struct(task);
 	return mm ? mm : ERR_PTR(-EINVAL);
 }

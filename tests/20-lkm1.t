@@ -77,6 +77,17 @@ tap_like "$log" "lkm1: pid=1 tid=1 comm=insmod cpu=[0-9]+$" \
 tap_like "$log" "lkm1: runnable=1 threads=1$" \
 	"in it, no task of the parent namespace is listed"
 
+# Task names are escaped (\n, \\): a name with a newline in it cannot
+# forge a log line.
+odd_start spin "comm=$(printf 'a\nlkm1: fake\134')"
+klog_mark
+insmod 1/lkm1.ko && rmmod lkm1
+log=$(klog_since)
+odd_stop
+tap_like "$log" "lkm1: pid=$odd_pid tid=$odd_pid "'comm=a\\nlkm1: fake\\\\ cpu=[0-9]+$' \
+	"a task named 'a<newline>lkm1: fake<backslash>' is logged escaped"
+tap_unlike "$log" '(^|\] )lkm1: fake' "  ... and forges no log line"
+
 # shellcheck disable=SC2086 # a list of PIDs
 kill $pids "$sleeper"
 exec 4>&- # EOF for the reader

@@ -62,6 +62,14 @@ tap_like "$(lkm2_report "$lonely")" "lkm2: pid=$lonely children=0$" \
 kill "$lonely"
 wait "$lonely" 2>/dev/null
 
+# Task names are escaped (\n, \\), as lkm1 does it.
+odd_start "comm=$(printf 'b\nlkm2: fake\134')"
+report=$(lkm2_report "$odd_pid")
+odd_stop
+tap_like "$report" "lkm2: parent pid=$odd_pid "'comm=b\\nlkm2: fake\\\\$' \
+	"a parent named 'b<newline>lkm2: fake<backslash>' is logged escaped"
+tap_unlike "$report" '(^|\] )lkm2: fake' "  ... and forges no log line"
+
 oneline() {
 	printf '%s\n' "$1" | tr '\n' ' '
 }

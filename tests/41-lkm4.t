@@ -8,11 +8,6 @@
 . tests/lib/tap.sh
 . tests/lib/proc.sh
 
-# kb FILE KEY: the number of a "KEY: N kB" line.
-kb() {
-	sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB\$/\1/p" "$1"
-}
-
 # lkm4_lines PID [detail=1]: lkm4's log lines for PID.
 lkm4_lines() {
 	_pid=$1
@@ -80,19 +75,22 @@ vmas_smaps() {
 	END { out() }' "/proc/$1/smaps" | sort
 }
 
+# same_lines NAME GOT WANT: the files GOT and WANT hold the same lines.
+same_lines() {
+	if [ -s "$3" ] && [ "$(cat "$2")" = "$(cat "$3")" ]; then
+		tap_pass "$1"
+	else
+		tap_fail "$1" "lines got but not wanted:" "$(grep -vxF -f "$3" "$2")" \
+			"lines wanted but not got:" "$(grep -vxF -f "$2" "$3")"
+	fi
+}
+
 # check_vmas PID STAGE: detail=1's VMA lines are smaps', one for one.
 check_vmas() {
 	vmas_lkm4 "$1" >/tmp/vmas.lkm4
 	vmas_smaps "$1" >/tmp/vmas.smaps
-	if [ -s /tmp/vmas.smaps ] && [ "$(cat /tmp/vmas.lkm4)" = "$(cat /tmp/vmas.smaps)" ]; then
-		tap_pass "stage $2: detail=1's $(wc -l </tmp/vmas.smaps) VMAs have smaps' Size and Rss (+ hugetlb)"
-	else
-		tap_fail "stage $2: detail=1's VMAs have smaps' Size and Rss (+ hugetlb)" \
-			"START VIRTUAL_KB PHYSICAL_KB: lkm4's not in smaps:" \
-			"$(grep -vxF -f /tmp/vmas.smaps /tmp/vmas.lkm4)" \
-			"smaps' not in lkm4's:" \
-			"$(grep -vxF -f /tmp/vmas.lkm4 /tmp/vmas.smaps)"
-	fi
+	same_lines "stage $2: detail=1's $(wc -l </tmp/vmas.smaps) VMAs have smaps' Size and Rss (+ hugetlb), as START VIRTUAL_KB PHYSICAL_KB" \
+		/tmp/vmas.lkm4 /tmp/vmas.smaps
 	rm -f /tmp/vmas.lkm4 /tmp/vmas.smaps
 }
 
@@ -108,8 +106,7 @@ for stage in 1 2 3 4 5 6; do
 	virt=$(field "$out" virtual_kb)
 	phys=$(field "$out" physical_kb)
 	s=/proc/$ms/smaps_rollup
-	rss=$(($(kb "$s" Rss) + $(kb "$s" Private_Hugetlb) + $(kb "$s" Shared_Hugetlb)))
-	tap_is "$phys" "$rss" "stage $stage: physical_kb = smaps_rollup Rss (+ hugetlb)"
+	tap_is "$phys" "$(rollup_kb "$ms")" "stage $stage: physical_kb = smaps_rollup Rss (+ hugetlb)"
 	tap_is "$virt" "$(kb "/proc/$ms/status" VmSize)" "stage $stage: virtual_kb = status VmSize"
 	tap_like "$out" "lkm4: pid=$ms virtual_kb=[0-9]+ physical_kb=[0-9]+ walk_ns=[0-9]+$" \
 		"stage $stage: the report line has all four fields"
@@ -143,6 +140,89 @@ in_range() {
 	tap_is "$virt6" "$virt1" "stage 6: virtual is back to the baseline"
 	in_range "stage 6: physical is back near the baseline" $((phys6 - phys1)) -64 64
 }
+
+# names_lkm4 LINES: "START NAME" for each VMA line of lkm4's detail=1, the
+# name as maps has it: file: dropped, nothing for plain anon.
+names_lkm4() {
+	printf '%s\n' "$1" |
+		sed -nE 's/.* lkm4: vma start=0x0*([0-9a-f]+) .* backing=(.*) virtual_kb=[0-9]+ physical_kb=[0-9]+$/\1 \2/p' |
+		sed -E 's/^([0-9a-f]+) file:/\1 /; s/^([0-9a-f]+) anon$/\1 /' | sort
+}
+
+# names_maps PID: "START NAME" for each line of /proc/PID/maps.
+names_maps() {
+	sed -nE 's/^0*([0-9a-f]+)-[0-9a-f]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ *(.*)$/\1 \2/p' \
+		"/proc/$1/maps" | grep -v ' \[vsyscall\]$' | sort
+}
+
+# A process with odd memory: a named anonymous VMA, a VMA right at the
+# program break (6.1's maps calls it [heap], 6.12's does not), a file
+# whose name holds a newline and a backslash, a poisoned page, and 1 TiB
+# of address space with a PTE table for every 2 MiB of its first 128 GiB.
+oddfile=$(printf '/tmp/kp\nlkm4: forged\134n')
+odd_start anon=kp-named brk "file=$oddfile" hwpoison sparse=128
+
+# lkm4 walks the 65536 PTE tables without holding the CPU: a real-time
+# thread on the same CPU gets it back within a small part of the walk
+# (tests/latency).  Without cond_resched() it would wait for the whole
+# walk, and a terabyte of them would be a soft lockup: watchdog_thresh=1
+# makes that 2 s, and both this test and the VM's judge of the kernel log
+# would report one.
+thresh=$(cat /proc/sys/kernel/watchdog_thresh)
+echo 1 >/proc/sys/kernel/watchdog_thresh
+klog_mark
+lat=$(tests/latency 0 insmod 1/lkm4.ko pid="$odd_pid")
+tap_is "$?" 0 "lkm4 on a process with 1 TiB of sparse memory"
+rmmod lkm4
+log=$(klog_since)
+echo "$thresh" >/proc/sys/kernel/watchdog_thresh
+lat=${lat#max_latency_us=}
+walk=$(field "$log" walk_ns)
+tap_diag "walk_ns=$walk; a real-time thread on that CPU waited at most $lat us"
+if [ "${walk:-0}" -lt 50000000 ]; then
+	tap_skip "  ... and gives the CPU away during the walk" \
+		"the walk took less than 50 ms: too short to tell"
+elif [ "$((lat * 1000))" -lt "$((walk / 3))" ]; then
+	tap_pass "  ... and gives the CPU away during the walk (waited $lat us of $((walk / 1000)) us)"
+else
+	tap_fail "  ... and gives the CPU away during the walk" \
+		"got: a real-time thread waited $lat us" \
+		"wanted: under a third of the walk, $((walk / 3000)) us"
+fi
+tap_unlike "$log" 'soft lockup|rcu_.*stall|detected stall' \
+	"  ... and the kernel reports no soft lockup or RCU stall"
+
+# detail=1: every VMA named as maps names it, the totals as /proc's.
+klog_mark
+insmod 1/lkm4.ko pid="$odd_pid" detail=1 && rmmod lkm4
+log=$(klog_since)
+out=$(printf '%s\n' "$log" | grep ' lkm4: ')
+tap_is "$(field "$out" physical_kb)" "$(rollup_kb "$odd_pid")" \
+	"  ... physical_kb = smaps_rollup Rss (the poisoned page too)"
+tap_is "$(field "$out" virtual_kb)" "$(kb "/proc/$odd_pid/status" VmSize)" \
+	"  ... virtual_kb = status VmSize"
+file=$(odd_value file)
+names_lkm4 "$out" | grep -v "^${file#0x} " >/tmp/names.lkm4
+names_maps "$odd_pid" | grep -v "^${file#0x} " >/tmp/names.maps
+same_lines "  ... every VMA is named as in /proc/PID/maps, as START NAME" \
+	/tmp/names.lkm4 /tmp/names.maps
+rm -f /tmp/names.lkm4 /tmp/names.maps
+tap_like "$out" "start=$file "'.* backing=file:/tmp/kp\\nlkm4: forged\\\\n virtual_kb=' \
+	"  ... the file named '/tmp/kp<newline>lkm4: forged<backslash>n' is escaped"
+tap_unlike "$log" '(^|\] )lkm4: forged' "  ... and forges no log line"
+anon=$(odd_value anon)
+if [ "$anon" = EINVAL ]; then
+	tap_skip "  ... the named VMA is [anon:kp-named]" \
+		"no CONFIG_ANON_VMA_NAME in this kernel"
+else
+	tap_like "$out" "start=$anon .* backing=\\[anon:kp-named\\] " \
+		"  ... the named VMA is [anon:kp-named]"
+fi
+tap_diag "the VMA at the program break: $(grep "^$(odd_value brk | sed 's/^0x/0*/')-" "/proc/$odd_pid/maps")"
+[ "$(odd_value hwpoison)" = EINVAL ] &&
+	tap_diag "no CONFIG_MEMORY_FAILURE: no poisoned page"
+odd_stop
+rm -f "$oddfile"
 
 bad() {
 	klog_mark

@@ -120,7 +120,7 @@ check() {
 		return
 	fi
 	boot "$fault"
-	got=$(grep -Em1 -- "$re" "$log")
+	got=$(grep -Em1 -- "$re" "$log" | tr -d '\r')
 	if [ "$rc" -eq "$KP_RC_KREPORT" ] && [ -n "$got" ]; then
 		ok "$name"
 		echo "# ${got#*] }"

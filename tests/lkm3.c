@@ -15,6 +15,10 @@
 
 #define KO "1/lkm3.ko"
 #define MB (1UL << 20)
+#define GB (1UL << 30)
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << 26)
+#endif
 
 static long psize;
 
@@ -172,44 +176,97 @@ static void check_huge(void)
 	memset(huge, 1, 2 * MB);
 	check_mapped("hugetlb page, subpage 0", huge, "2M");
 	check_mapped("hugetlb page, subpage 511", huge + 511 * psize + 5, "2M");
+	/* PROT_NONE keeps the page; only the access rights change. */
+	if (tap_ok(!mprotect(huge, 2 * MB, PROT_NONE),
+		   "hugetlb page: mprotect PROT_NONE"))
+		check_mapped("hugetlb page, PROT_NONE", huge + 7 * psize, "2M");
 	munmap(huge, 2 * MB);
 }
 
-/* An idle child with an untouched mapping: query it, its RSS must not move. */
-static void check_not_present(void)
+/*
+ * A 1 GiB hugetlb page, if 40-lkm3.t could get one: lkm3 must translate
+ * it, also after mprotect(PROT_NONE), when x86's pud_present() says no
+ * (it does not know _PAGE_PROTNONE) but the page is still there.
+ */
+static void check_gigantic(void)
 {
-	char rollup[64];
-	int ready[2], ret;
-	long rss0, rss1;
-	uintptr_t addr;
-	uint64_t pm = ~0ULL;
+	char *p = mmap(NULL, GB, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB,
+		       -1, 0);
+
+	if (p == MAP_FAILED) {
+		tap_skip("no 1 GiB page free (40-lkm3.t asks for one)",
+			 "1G hugetlb page, PROT_NONE: paddr is pagemap's");
+		tap_diag("mmap 1 GiB MAP_HUGETLB: %s", strerror(errno));
+		return;
+	}
+	p[0] = 1; /* faults in the whole page */
+	check_mapped("1G hugetlb page", p + 12345, "1G");
+	if (tap_ok(!mprotect(p, GB, PROT_NONE), "1G hugetlb page: mprotect PROT_NONE"))
+		check_mapped("1G hugetlb page, PROT_NONE", p + GB - 1, "1G");
+	munmap(p, GB);
+}
+
+/*
+ * Fork a child that runs @setup, which maps something and returns an
+ * address in it, and then waits to be killed.  The child's memory is its
+ * own: a poisoned page there cannot hurt the test.  Returns the child's
+ * PID, with the address in *@addr, or -1 (reported) if it did not start.
+ */
+static pid_t spawn(const char *what, uintptr_t (*setup)(void), uintptr_t *addr)
+{
+	int ready[2];
 	pid_t child;
 
 	if (pipe(ready) || (child = fork()) < 0) {
-		tap_ok(0, "a child with an untouched mapping: %s", strerror(errno));
-		return;
+		tap_ok(0, "%s: start a child: %s", what, strerror(errno));
+		return -1;
 	}
 	if (child == 0) {
-		char *p = map(64 * psize, MADV_NOHUGEPAGE);
-
-		addr = (uintptr_t)p + 5 * psize;
-		if (write(ready[1], &addr, sizeof(addr)) != sizeof(addr))
+		*addr = setup();
+		if (write(ready[1], addr, sizeof(*addr)) != sizeof(*addr))
 			_exit(1);
 		for (;;)
 			pause();
 	}
 	close(ready[1]);
-	if (read(ready[0], &addr, sizeof(addr)) != sizeof(addr)) {
-		tap_ok(0, "a child with an untouched mapping sends its address");
-		close(ready[0]);
+	if (read(ready[0], addr, sizeof(*addr)) != sizeof(*addr)) {
+		tap_ok(0, "%s: the child sends its address", what);
 		waitpid(child, NULL, 0);
-		return;
+		child = -1;
 	}
 	close(ready[0]);
+	return child;
+}
+
+static void reap(pid_t child)
+{
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
+static uintptr_t untouched_page(void)
+{
+	return (uintptr_t)map(64 * psize, MADV_NOHUGEPAGE) + 5 * psize;
+}
+
+/* An idle child with an untouched mapping: query it, its RSS must not move. */
+static void check_not_present(void)
+{
+	const char *what = "untouched page of a mapping";
+	char rollup[64];
+	uint64_t pm = ~0ULL;
+	uintptr_t addr;
+	long rss0, rss1;
+	pid_t child;
+	int ret;
+
+	child = spawn(what, untouched_page, &addr);
+	if (child < 0)
+		return;
 	snprintf(rollup, sizeof(rollup), "/proc/%d/smaps_rollup", child);
 	rss0 = proc_kb(rollup, "Rss");
-	check_reason("untouched page of a mapping", child, addr,
-		     "reason=not-present");
+	check_reason(what, child, addr, "reason=not-present");
 	rss1 = proc_kb(rollup, "Rss");
 	if (rss0 <= 0)
 		tap_ok(0, "read %s: %ld", rollup, rss0);
@@ -221,8 +278,66 @@ static void check_not_present(void)
 		tap_diag("pagemap of %d at 0x%lx: %s, 0x%llx", child,
 			 (unsigned long)addr, ret ? strerror(-ret) : "read",
 			 (unsigned long long)pm);
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+	reap(child);
+}
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A written page, poisoned: its address, or the errno of
+ * madvise(MADV_HWPOISON) (the address is page aligned, an errno is less
+ * than a page).  6.12 also sends the caller SIGBUS on the way out of
+ * madvise() (kill_proc() in mm/memory-failure.c): a handler takes it.
+ */
+static uintptr_t poisoned_page(void)
+{
+	char *p = map(psize, MADV_NOHUGEPAGE);
+
+	signal(SIGBUS, on_sigbus);
+	p[0] = 1;
+	if (madvise(p, psize, MADV_HWPOISON))
+		return errno;
+	return (uintptr_t)p;
+}
+
+/*
+ * MADV_HWPOISON unmaps the page and leaves a hwpoison entry in its place
+ * (hwpoison_user_mappings() in mm/memory-failure.c): lkm3 must call it
+ * hwpoison, not device memory, and name the bad frame, which pagemap
+ * shows as a swap entry whose offset is that PFN (pte_to_pagemap_entry()
+ * in fs/proc/task_mmu.c).  The child never touches the page again (that
+ * would be SIGBUS) and dies with it.
+ */
+static void check_hwpoison(void)
+{
+	const char *what = "poisoned page (MADV_HWPOISON)";
+	uint64_t pm = 0;
+	char want[64];
+	uintptr_t addr;
+	pid_t child;
+
+	child = spawn(what, poisoned_page, &addr);
+	if (child < 0)
+		return;
+	if (addr == EINVAL) {
+		tap_skip("no CONFIG_MEMORY_FAILURE in this kernel",
+			 "%s: not mapped reason=hwpoison", what);
+	} else if (addr < (uintptr_t)psize) {
+		tap_ok(0, "%s: madvise: %s", what, strerror(addr));
+	} else if (pagemap_read(child, addr, &pm) || !PM_SWAPPED(pm) ||
+		   !PM_SWAP_OFFSET(pm)) {
+		tap_ok(0, "%s: pagemap has a swap entry with the frame", what);
+		tap_diag("pagemap of %d at 0x%lx: 0x%llx", child,
+			 (unsigned long)addr, (unsigned long long)pm);
+	} else {
+		snprintf(want, sizeof(want), "reason=hwpoison pfn=0x%llx",
+			 (unsigned long long)PM_SWAP_OFFSET(pm));
+		check_reason(what, child, addr, want);
+	}
+	reap(child);
 }
 
 static void check_no_vma(void)
@@ -311,7 +426,9 @@ int main(void)
 	psize = sysconf(_SC_PAGESIZE);
 	check_anon_file_stack_text();
 	check_huge();
+	check_gigantic();
 	check_not_present();
+	check_hwpoison();
 	check_no_vma();
 	check_swapped();
 	check_verbose();

@@ -466,7 +466,7 @@ static void check_stress(void)
 	tap_ok(ok == 4, "4 processes x 10,000 XLATE+WRITE: every write landed");
 }
 
-/* --- Many threads on one process's files (#10). --------------------- */
+/* --- Many threads on one process's files. -------------------------- */
 
 #define RACE_ADDR ((char *)0x200000000000UL)
 #define RACE_PAGES 16

@@ -421,6 +421,34 @@ static int try_traced(void *arg)
 	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
 }
 
+/* One of our threads (not the calling one) is ptraced by another process. */
+static int try_thread_traced(void *arg)
+{
+	int fd = case_open(), go[2], err;
+	pthread_t t;
+	pid_t tracer;
+	char c;
+
+	if (fd < 0 || pipe(go) || pthread_create(&t, NULL, tell_tid, NULL))
+		return SETUP_FAILED;
+	while (!thread_tid)
+		usleep(1000);
+	tracer = fork();
+	if (tracer == 0) {
+		if (ptrace(PTRACE_SEIZE, thread_tid, NULL, NULL) ||
+		    write(go[1], "t", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (tracer < 0 || read(go[0], &c, 1) != 1)
+		return SETUP_FAILED;
+	err = set_parent(fd, *(int *)arg, 0) ? errno : 0;
+	kill(tracer, SIGKILL);
+	waitpid(tracer, NULL, 0);
+	return err;
+}
+
 static int try_other_ns(void *arg)
 {
 	int fd = case_open(), err;
@@ -501,6 +529,8 @@ static void check_refusals(void)
 	expect(in_child(try_unprivileged, &station), EPERM,
 	       "uid 65534 toward a root station");
 	expect(in_child(try_traced, &station), EBUSY, "a ptraced caller");
+	expect(in_child(try_thread_traced, &station), EBUSY,
+	       "a caller with another thread ptraced");
 	expect(in_child(try_other_ns, NULL), EXDEV,
 	       "a station in another pid namespace");
 	expect(in_child(try_as_init, NULL), EPERM,
@@ -521,6 +551,170 @@ static void check_refusals(void)
 	tap_errno(ioctl(fd, _IO(REPARENT_IOC_MAGIC, 7)), ENOTTY,
 		  "an unknown command: ENOTTY");
 	close(fd);
+}
+
+/*
+ * A station that reaps nothing (its children are reaped by the kernel, as
+ * SIGCHLD is ignored), in a session of its own if @new_session.
+ */
+static pid_t start_idle_station(int new_session)
+{
+	int ready[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGCHLD, SIG_IGN);
+		if (new_session && setsid() < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		tap_diag("start_idle_station: %s", strerror(errno));
+		if (pid > 0)
+			stop(pid);
+		pid = -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+struct pgrp_case {
+	pid_t station;
+	int stopped; /* leave the group's other member stopped */
+};
+
+/*
+ * In a process group of our own, with a second member (stopped or not),
+ * join @c->station.  Our parent (the test, in another group of our
+ * session) is the group's only link to its session, so a station in
+ * another session orphans the group.
+ */
+static int try_orphan_pgrp(void *arg)
+{
+	struct pgrp_case *c = arg;
+	int fd, status, err;
+	pid_t member;
+
+	if (setpgid(0, 0) || (fd = case_open()) < 0)
+		return SETUP_FAILED;
+	member = fork();
+	if (member < 0)
+		return SETUP_FAILED;
+	if (member == 0) {
+		if (c->stopped)
+			raise(SIGSTOP);
+		for (;;)
+			pause();
+	}
+	if (c->stopped && (waitpid(member, &status, WUNTRACED) != member ||
+			   !WIFSTOPPED(status)))
+		return SETUP_FAILED;
+	err = set_parent(fd, c->station, 0) ? errno : 0;
+	kill(member, SIGKILL);
+	return err;
+}
+
+/* A caller whose move would orphan its group with a stopped member. */
+static void check_orphaned_pgrp(void)
+{
+	int reports;
+	pid_t other = start_idle_station(1), same = start_station(&reports, 0);
+	struct pgrp_case c;
+
+	if (!tap_ok(other > 0, "a station in a session of its own")) {
+		stop(same);
+		close(reports);
+		return;
+	}
+	c = (struct pgrp_case){ .station = other, .stopped = 1 };
+	expect(in_child(try_orphan_pgrp, &c), EBUSY,
+	       "a move that orphans the caller's group while a member is stopped");
+	c = (struct pgrp_case){ .station = other, .stopped = 0 };
+	expect(in_child(try_orphan_pgrp, &c), 0,
+	       "a move that orphans the caller's group, no member stopped");
+	c = (struct pgrp_case){ .station = same, .stopped = 1 };
+	expect(in_child(try_orphan_pgrp, &c), 0,
+	       "a stopped member, and a station in the caller's session");
+	stop(other);
+	stop(same);
+	close(reports);
+}
+
+/*
+ * Under a subreaper S, station A; a soldier joins A, forks an orphan-to-be
+ * and exits: the orphan must go to S (find_new_reaper() looks for a
+ * subreaper only in a process marked has_child_subreaper).
+ */
+static void check_subreaper(void)
+{
+	pid_t subreaper, station = 0, soldier_pid, orphan = 0;
+	int p[2];
+
+	if (pipe(p) || (subreaper = fork()) < 0) {
+		tap_ok(0, "subreaper setup: %s", strerror(errno));
+		return;
+	}
+	if (subreaper == 0) {
+		signal(SIGCHLD, SIG_IGN);
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+			_exit(1);
+		station = start_idle_station(0);
+		if (write(p[1], &station, sizeof(station)) != sizeof(station))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(p[0], &station, sizeof(station)) != sizeof(station) ||
+	    station <= 0) {
+		tap_ok(0, "subreaper setup: no station");
+		stop(subreaper);
+		return;
+	}
+	soldier_pid = fork();
+	if (soldier_pid == 0) {
+		int fd = dev_open();
+
+		if (set_parent(fd, station, 0))
+			_exit(errno);
+		orphan = fork();
+		if (orphan == 0) {
+			for (;;)
+				pause();
+		}
+		if (write(p[1], &orphan, sizeof(orphan)) != sizeof(orphan))
+			_exit(1);
+		_exit(0);
+	}
+	if (soldier_pid < 0 ||
+	    read(p[0], &orphan, sizeof(orphan)) != sizeof(orphan) ||
+	    orphan <= 0) {
+		tap_ok(0, "subreaper setup: the soldier did not join or fork");
+	} else {
+		int i, ppid = -1;
+
+		/* The soldier exits at once; its orphan is adopted then. */
+		for (i = 0; i < 400; i++) {
+			ppid = ppid_of(orphan, orphan);
+			if (ppid != soldier_pid)
+				break;
+			usleep(5000);
+		}
+		tap_eq(ppid, subreaper,
+		       "the orphan of a soldier under a subreaper's station goes to the subreaper");
+		kill(orphan, SIGKILL);
+	}
+	stop(station);
+	stop(subreaper);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* The station dies under its soldiers: they go to the nearest reaper. */
@@ -607,7 +801,7 @@ static void check_stress(void)
 	stop(station);
 }
 
-/* --- Chaos (#10): stations and old parents die at random moments. --- */
+/* --- Chaos: stations and old parents die at random moments. -------- */
 
 struct chaos_rec {
 	pid_t pid;
@@ -740,6 +934,8 @@ int main(int argc, char **argv)
 	check_single();
 	check_threads();
 	check_refusals();
+	check_orphaned_pgrp();
+	check_subreaper();
 	check_station_killed();
 	check_stress();
 	return tap_done();

@@ -37,13 +37,25 @@ report_re+='Kernel panic|Call Trace:'
 # /dev/kmsg.  A window that is never closed excuses nothing.
 alloc_re='page allocation failure: order:|vmalloc error: size'
 header_re='^(CPU: [0-9]+ |Hardware name: |Tainted: |Workqueue: |Stopper: )'
+# Inside the same window, one kernel WARN is the injection's own doing:
+# alloc_vmap_area() (mm/vmalloc.c, 6.1) warns when adjust_va_to_fit_type()
+# fails, which happens only when both the GFP_KERNEL preload of a spare
+# vmap_area and the GFP_NOWAIT fallback failed, two injected failures in a
+# row during module_alloc().  That WARN, up to its "---[ end trace" line,
+# is excused, and nothing else: a line of any other report inside it ends
+# the excusal and counts.
+vmap_warn_re='^WARNING: CPU: [0-9]+ PID: [0-9]+ at mm/vmalloc\.c:[0-9]+ alloc_vmap_area'
 begin='kernelpeek: fault injection begins'
 end='kernelpeek: fault injection ends'
 
 # Two passes over the log: the first finds where each window closes.
 first=$(awk -v re="$report_re" -v alloc="$alloc_re" -v hdr="$header_re" \
-	-v begin="$begin" -v end="$end" '
-	function text(s) { sub(/^\[ *[0-9]+\.[0-9]+\] /, "", s); return s }
+	-v vwarn="$vmap_warn_re" -v begin="$begin" -v end="$end" '
+	function text(s) {
+		sub(/\r$/, "", s)	# the serial console ends lines with \r\n
+		sub(/^\[ *[0-9]+\.[0-9]+\] /, "", s)
+		return s
+	}
 	FNR == NR {
 		s = text($0)
 		if (s == begin) opened = FNR
@@ -57,7 +69,14 @@ first=$(awk -v re="$report_re" -v alloc="$alloc_re" -v hdr="$header_re" \
 		if (s ~ hdr) next
 		header = 0
 	}
+	vmap_warn && FNR > window_end { vmap_warn = 0 }
+	vmap_warn {
+		if (s ~ /^---\[ end trace/) { vmap_warn = 0; next }
+		if (s !~ re || s ~ /^Call Trace:/) next
+		vmap_warn = 0
+	}
 	FNR <= window_end && s ~ alloc { header = 1; next }
+	FNR <= window_end && s ~ vwarn { vmap_warn = 1; next }
 	s ~ re { print FNR; exit }' "$log" "$log")
 [ -z "$first" ] && exit 0
 printf '\nkernelpeek: the guest kernel reported a problem at line %s of %s:\n' \

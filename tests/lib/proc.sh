@@ -68,3 +68,46 @@ wait_line() {
 		sleep 0.05
 	done
 }
+
+# odd_start WORD...: start tests/oddproc WORD... in the background and
+# wait until it is ready; odd_pid is its PID, odd_value NAME reads what it
+# printed for NAME (an address, or an errno name).  odd_stop ends it.
+odd_start() {
+	rm -f /tmp/odd.in /tmp/odd.out
+	mkfifo /tmp/odd.in
+	tests/oddproc "$@" </tmp/odd.in >/tmp/odd.out &
+	odd_pid=$!
+	exec 7>/tmp/odd.in
+	wait_line /tmp/odd.out '^ready$'
+}
+
+odd_value() {
+	sed -n "s/^$1=//p" /tmp/odd.out
+}
+
+odd_stop() {
+	exec 7>&-
+	wait "$odd_pid"
+	rm -f /tmp/odd.in /tmp/odd.out
+}
+
+# kb FILE KEY: the number of a "KEY: N kB" line.
+kb() {
+	sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB\$/\1/p" "$1"
+}
+
+# rollup_kb PID: smaps_rollup's Rss plus its hugetlb pages (what lkm4's
+# physical_kb counts).
+rollup_kb() {
+	_s=/proc/$1/smaps_rollup
+	echo $(($(kb "$_s" Rss) + $(kb "$_s" Private_Hugetlb) + $(kb "$_s" Shared_Hugetlb)))
+}
+
+# pagemap_pfn PID ADDRESS: the page frame /proc/PID/pagemap gives for
+# ADDRESS, or nothing if no page is present there.
+pagemap_pfn() {
+	_e=$(dd if="/proc/$1/pagemap" bs=8 skip=$(($2 / 4096)) count=1 2>/dev/null |
+		od -An -tx8 | tr -d ' ')
+	[ -n "$_e" ] && [ $((0x$_e >> 63 & 1)) -eq 1 ] &&
+		printf '0x%x\n' $((0x$_e & 0x7fffffffffffff))
+}
