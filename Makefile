@@ -78,3 +78,4 @@ help:
 	@echo 'make check-detectors  plant each kernel bug, prove the lane reports it'
 	@echo 'make clean    remove build products; distclean: also .cache/'
 	@echo 'Variables: KERNEL=6.1|6.12|debug  KVER=<release>  KDIR=<headers>'
+	@echo '           VM_ACCEL=auto|kvm|tcg  VM_MEM=2G  VM_CPUS=2  VM_BOOT_LIMIT=<s>  VM_TIMEOUT=<s>'
