@@ -26,18 +26,6 @@ for v in KP_FUZZ_CALLS KP_PARAM_CASES KP_STORM_SECONDS KP_CYCLES KP_FAULT_STEP \
 	env+="$v=${!v} "
 done
 
-# matching DIR: the test files of DIR that the arguments select.
-matching() {
-	local t w
-
-	for t in "$KP_ROOT/$1"/*.t; do
-		[ $# -eq 1 ] && { echo "$t"; continue; }
-		for w in "${@:2}"; do
-			[[ ${t##*/} == *"$w"* ]] && { echo "$t"; break; }
-		done
-	done
-}
-
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 passed=0 failed=0 skipped=0
@@ -52,8 +40,9 @@ count() {
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
-host_tests=$(matching tests/host "$@")
-guest_tests=$(matching tests "$@")
+# The files the words select, by tests/run.sh's own filter.
+host_tests=$(cd "$KP_ROOT" && KP_TEST_DIR=tests/host sh tests/run.sh --list "$@")
+guest_tests=$(cd "$KP_ROOT" && sh tests/run.sh --list "$@")
 if [ -z "$host_tests$guest_tests" ]; then
 	echo "not ok - T='$*' matches no test file in tests/ or tests/host/"
 	echo "0 passed, 1 failed"
