@@ -45,7 +45,7 @@ host_tests=$(cd "$KP_ROOT" && KP_TEST_DIR=tests/host sh tests/run.sh --list "$@"
 guest_tests=$(cd "$KP_ROOT" && sh tests/run.sh --list "$@")
 if [ -z "$host_tests$guest_tests" ]; then
 	echo "not ok - T='$*' matches no test file in tests/ or tests/host/"
-	echo "0 passed, 1 failed"
+	kp_summary 0 1 0
 	exit 1
 fi
 
@@ -79,7 +79,5 @@ if [ -n "$guest_tests" ]; then
 	fi
 fi
 
-line="$passed passed, $failed failed"
-[ "$skipped" -eq 0 ] || line+=", $skipped skipped"
-echo "$line"
+kp_summary "$passed" "$failed" "$skipped"
 [ "$failed" -eq 0 ]

@@ -56,25 +56,6 @@ mkdir -p "$logs"
 # Longer than the slowest fault (10 s of hanging or spinning) on the
 # slowest lane, short of vm/run.sh's default hour for the debug kernel.
 limit=${VM_TIMEOUT:-$([ "$KERNEL" = debug ] && echo 900 || echo 300)}
-n=0 passed=0 failed=0 skipped=0
-
-ok() {
-	n=$((n + 1)) passed=$((passed + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1)) failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	printf '# %s\n' "$@"
-}
-
-skip() {
-	n=$((n + 1)) skipped=$((skipped + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
 # missing_options OPTION...: those not set to y in the lane's config.
 missing_options() {
 	local o
@@ -98,9 +79,9 @@ boot() {
 baseline() {
 	boot ""
 	if [ "$rc" -eq 0 ]; then
-		ok "no fault planted: kp_detect loads and the run is clean (status 0)"
+		tap_pass "no fault planted: kp_detect loads and the run is clean (status 0)"
 	else
-		not_ok "no fault planted: kp_detect loads and the run is clean" \
+		tap_fail "no fault planted: kp_detect loads and the run is clean" \
 			"got:    status $rc" "wanted: status 0" \
 			"run output (${out#"$KP_ROOT"/}):" \
 			"$(tail -n 30 "$out")"
@@ -116,24 +97,24 @@ check() {
 	missing=$(missing_options "${opts[@]}")
 	name="$fault: the run fails with the kernel's report /$re/"
 	if [ -n "$missing" ] && [ "$must" != all ] && [ "$KERNEL" != debug ]; then
-		skip "$fault" "$KVER's config lacks ${missing% }"
+		tap_skip "$fault" "$KVER's config lacks ${missing% }"
 		return
 	fi
 	boot "$fault"
 	got=$(grep -Em1 -- "$re" "$log" | tr -d '\r')
 	if [ "$rc" -eq "$KP_RC_KREPORT" ] && [ -n "$got" ]; then
-		ok "$name"
+		tap_pass "$name"
 		echo "# ${got#*] }"
 		return
 	fi
-	not_ok "$name" \
+	tap_fail "$name" \
 		"got:    status $rc, ${got:+the report: ${got#*] }}${got:-no line matching it in ${log#"$KP_ROOT"/}}" \
 		"wanted: status $KP_RC_KREPORT (a kernel report), and the report" \
 		${missing:+"$KVER's config lacks ${missing% }, which this lane must have"} \
 		"kernel log, last lines:" "$(tail -n 15 "$log")"
 }
 
-echo "TAP version 13"
+. "$KP_ROOT/tests/lib/tap.sh"
 start=$SECONDS
 baseline
 mapfile -t rows < <(fault_table)
@@ -141,9 +122,7 @@ for row in "${rows[@]}"; do
 	IFS='|' read -r fault opts re must <<<"$row"
 	check "$fault" "$opts" "$re" "$must"
 done
-echo "1..$n"
+echo "1..$tap_n"
 echo "# KERNEL=$KERNEL ($KVER): $((SECONDS - start)) s"
-line="$passed passed, $failed failed"
-[ "$skipped" -eq 0 ] || line+=", $skipped skipped"
-echo "$line"
-[ "$failed" -eq 0 ]
+kp_summary $((tap_n - tap_failed - tap_skipped)) "$tap_failed" "$tap_skipped"
+[ "$tap_failed" -eq 0 ]

@@ -20,6 +20,16 @@ say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 [ -t 2 ] || say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'kernelpeek: error: %s\n' "$*" >&2; exit 1; }
 
+# kp_summary PASSED FAILED SKIPPED: the line that ends a whole run of
+# tests, "N passed, N failed[, N skipped]", as .ci/run adds them up.
+kp_summary() {
+	if [ "$3" -eq 0 ]; then
+		echo "$1 passed, $2 failed"
+	else
+		echo "$1 passed, $2 failed, $3 skipped"
+	fi
+}
+
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then
 		"$@"

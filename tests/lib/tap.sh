@@ -16,6 +16,7 @@
 
 tap_n=0
 tap_failed=0
+tap_skipped=0
 echo "TAP version 13"
 
 tap_diag() {
@@ -39,6 +40,7 @@ tap_fail() {
 # tap_skip NAME REASON
 tap_skip() {
 	tap_n=$((tap_n + 1))
+	tap_skipped=$((tap_skipped + 1))
 	echo "ok $tap_n - $1 # SKIP $2"
 }
 
