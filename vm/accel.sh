@@ -260,13 +260,13 @@ accel_boot_once() {
 # by name makes the verdict TCG, and the same boot runs again under TCG,
 # once.  A guest that does not start under TCG either is a failure
 # (KP_RC_NOSTART), told with the last lines of LOG (the kernel log, if
-# there is one).  Sets
-# KP_BOOT_SECONDS and KP_GUEST_HV from the guest's start marker.
+# there is one).  Sets KP_GUEST_HV, the hypervisor the guest's start
+# marker names.
 accel_boot() {
 	local status=$1 log=$2 rc=0
 
 	shift 2
-	KP_BOOT_SECONDS='' KP_GUEST_HV=''
+	KP_GUEST_HV=''
 	accel_boot_once "$KP_ACCEL" "$status" "$@" || rc=$?
 	if [ "$rc" -eq "$KP_RC_NOSTART" ] && [ "$KP_ACCEL" = kvm ] &&
 		[ "${VM_ACCEL:-auto}" = auto ]; then
@@ -279,7 +279,7 @@ accel_boot() {
 	fi
 	if [ -s "$status.started" ]; then
 		# shellcheck disable=SC2034 # for the caller
-		read -r KP_BOOT_SECONDS KP_GUEST_HV <"$status.started"
+		read -r _ KP_GUEST_HV <"$status.started"
 	fi
 	if [ "$rc" -eq "$KP_RC_NOSTART" ]; then
 		printf 'kernelpeek: the guest did not start within %s s under %s and was killed (VM_BOOT_LIMIT=).\n' \
