@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# KernelPeek.  "make help" lists the targets; README.md explains them.
+# KernelPeek.  "make help" lists the targets; README.md and docs/ explain them.
 
 KERNEL ?= 6.1
 export KERNEL KVER KDIR

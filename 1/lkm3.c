@@ -29,6 +29,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 
+#include "kp_escape.h"
 #include "kp_pgwalk.h"
 
 static int pid;
@@ -47,10 +48,12 @@ MODULE_PARM_DESC(verbose, "Also log each page-table level and the flags");
 static int lkm3_parse_vaddr(struct mm_struct *mm, unsigned long *addr)
 {
 	u8 bits = pgtable_l5_enabled() ? 57 : 48;
+	/* vaddr= is what the user typed: escaped and cut to 64 bytes. */
+	char shown[KP_ESCAPED_SIZE(64)];
 
 	if (!vaddr || kstrtoul(vaddr, 0, addr)) {
 		pr_err("vaddr=%s is not valid: give vaddr=<address>, hex (0x...) or decimal\n",
-		       vaddr ?: "(missing)");
+		       vaddr ? kp_escape(vaddr, shown, sizeof(shown)) : "(missing)");
 		return -EINVAL;
 	}
 	if (!__is_canonical_address(*addr, bits)) {

@@ -70,17 +70,6 @@ static int lkm4_count(const struct kp_entry *e, void *arg)
 	return 0;
 }
 
-/* The name a user gave an anonymous VMA with prctl(PR_SET_VMA), or NULL. */
-static const char *lkm4_anon_name(struct vm_area_struct *vma)
-{
-#ifdef CONFIG_ANON_VMA_NAME
-	/* anon_vma_name() is not exported; mmap_read_lock() keeps this. */
-	return vma->anon_name ? vma->anon_name->name : NULL;
-#else
-	return NULL;
-#endif
-}
-
 /*
  * What backs a VMA, in the order /proc/PID/maps names it (show_map_vma()
  * in 6.1, get_vma_name() in 6.12, fs/proc/task_mmu.c), unescaped, in
@@ -91,7 +80,7 @@ static const char *lkm4_backing(struct vm_area_struct *vma, char *buf, int size)
 	const char *name, *path;
 
 	if (vma->vm_file) {
-		name = lkm4_anon_name(vma); /* named shared anonymous memory */
+		name = kp_vma_anon_name(vma); /* named shared anonymous memory */
 		if (name) {
 			snprintf(buf, size, "[anon_shmem:%s]", name);
 			return buf;
@@ -112,7 +101,7 @@ static const char *lkm4_backing(struct vm_area_struct *vma, char *buf, int size)
 	if (vma->vm_start <= vma->vm_mm->start_stack &&
 	    vma->vm_end >= vma->vm_mm->start_stack)
 		return "[stack]";
-	name = lkm4_anon_name(vma);
+	name = kp_vma_anon_name(vma);
 	if (name) {
 		snprintf(buf, size, "[anon:%s]", name);
 		return buf;

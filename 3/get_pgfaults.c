@@ -7,19 +7,23 @@
  *
  * The kernel counts every page fault in the per-CPU vm event counter
  * PGFAULT, and those that needed I/O also in PGMAJFAULT (mm/memory.c).
- * all_vm_events() sums each counter over the online CPUs, exactly as
- * /proc/vmstat does for its "pgfault" and "pgmajfault" lines, so the two
- * files always agree.  It fills one unsigned long per event (about a
- * hundred), too big for the kernel stack, so every read allocates its own
- * array: concurrent readers then need no lock.
+ * /proc/vmstat sums every event counter over the online CPUs, under
+ * cpus_read_lock() (mm/vmstat.c: all_vm_events(), sum_vm_events()), for
+ * its "pgfault" and "pgmajfault" lines.  This file sums the same two
+ * counters the same way, and only those two: no array of a hundred
+ * events to allocate and fill on every read.  A CPU that goes offline has
+ * its counts moved to an online one first (vm_events_fold_cpu()), so no
+ * fault is lost, and the two files always agree.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/mm.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/mm.h>	/* and through it, vm_event_states */
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 
 #include "kp_proc.h"
 
@@ -29,23 +33,26 @@ static struct proc_dir_entry *pgfaults_entry;
 
 static int pgfaults_show(struct seq_file *m, void *v)
 {
-	unsigned long *events;
+	unsigned long faults = 0, major = 0;
+	int cpu;
 
-	events = kmalloc_array(NR_VM_EVENT_ITEMS, sizeof(*events), GFP_KERNEL);
-	if (!events)
-		return -ENOMEM;
-	/* Sleeps (cpus_read_lock), which is fine here: process context. */
-	all_vm_events(events);
-	seq_printf(m, "Page faults since boot: %lu\n", events[PGFAULT]);
-	seq_printf(m, "Major page faults since boot: %lu\n",
-		   events[PGMAJFAULT]);
-	kfree(events);
+	/* Sleeps, which is fine here: a read, in process context. */
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		const struct vm_event_state *s = &per_cpu(vm_event_states, cpu);
+
+		faults += s->event[PGFAULT];
+		major += s->event[PGMAJFAULT];
+	}
+	cpus_read_unlock();
+	seq_printf(m, "Page faults since boot: %lu\n", faults);
+	seq_printf(m, "Major page faults since boot: %lu\n", major);
 	return 0;
 }
 
 static int __init pgfaults_init(void)
 {
-	int ret = kp_proc_name_free("/proc/" PGFAULTS_NAME);
+	int ret = kp_proc_name_free(PGFAULTS_NAME);
 
 	if (ret)
 		return ret;

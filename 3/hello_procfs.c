@@ -28,7 +28,7 @@ static int hello_show(struct seq_file *m, void *v)
 
 static int __init hello_procfs_init(void)
 {
-	int ret = kp_proc_name_free("/proc/" HELLO_NAME);
+	int ret = kp_proc_name_free(HELLO_NAME);
 
 	if (ret)
 		return ret;

@@ -7,22 +7,60 @@
  * report we never want to cause.  So look the name up first and fail with
  * -EEXIST.  (Two loads racing past this check are not possible for one
  * module: the module loader lets only one instance of a module exist.)
+ *
+ * The lookup must not go through the caller's /proc: insmod may run where
+ * /proc is not mounted (a container, a fresh mount namespace) or is mounted
+ * with subset=pid, which shows the process directories only.  There a path
+ * lookup finds nothing, the check passes and the WARN follows.  So the
+ * lookup uses a private, unattached instance of proc instead: since Linux
+ * 5.8 every proc mount is a superblock of its own with its own options
+ * (fs/proc/root.c: proc_get_tree() calls get_tree_nodev()), kern_mount()
+ * makes one with the defaults, and the entries under it are the one tree
+ * all proc mounts share (proc_root, fs/proc/generic.c).  It is never
+ * attached anywhere, so no process ever sees it; the name is looked up in
+ * its root directory (lookup_positive_unlocked(), which goes to
+ * proc_root_lookup()), and kern_unmount() ends it.
  */
 #ifndef KP_PROC_H
 #define KP_PROC_H
 
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
-#include <linux/path.h>
 #include <linux/printk.h>
+#include <linux/string.h>
 
-static inline int kp_proc_name_free(const char *path)
+static inline int kp_proc_name_free(const char *name)
 {
-	struct path p;
+	struct file_system_type *proc;
+	struct vfsmount *mnt;
+	struct dentry *found;
+	int ret;
 
-	if (kern_path(path, 0, &p))
+	proc = get_fs_type("proc");
+	if (!proc) {
+		pr_err("no proc filesystem, not loading\n");
+		return -ENOENT;
+	}
+	mnt = kern_mount(proc);
+	/* put_filesystem() is not exported; this is all it does. */
+	module_put(proc->owner);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+
+	found = lookup_positive_unlocked(name, mnt->mnt_root, strlen(name));
+	ret = PTR_ERR_OR_ZERO(found);
+	if (!ret)
+		dput(found);
+	kern_unmount(mnt);
+	if (ret == -ENOENT)
 		return 0;
-	path_put(&p);
-	pr_err("%s already exists, not loading\n", path);
+	if (ret)
+		return ret;
+	pr_err("/proc/%s already exists, not loading\n", name);
 	return -EEXIST;
 }
 

@@ -126,4 +126,31 @@ static inline const struct path *kp_file_path(struct file *file)
 #endif
 }
 
+/*
+ * kp_vma_anon_name() - the name a user gave an anonymous VMA with
+ * prctl(PR_SET_VMA_ANON_NAME), or NULL.
+ *
+ * anon_vma_name() (mm/madvise.c) is not exported, so this reads the field
+ * itself.  Up to 6.6 that field shares a union with the i_mmap tree node
+ * of a file-backed VMA (struct vm_area_struct, include/linux/mm_types.h):
+ * there it is only a name when vm_file is NULL, and is anything but for a
+ * mapped file.  Since 6.7 ("mm: anonymous shared memory naming") it is a
+ * field of its own, set on shared anonymous (shmem) VMAs too, which maps
+ * then shows as [anon_shmem:NAME].  Checked in the 6.1 and 6.12 sources.
+ *
+ * Context: mmap_read_lock(vma->vm_mm) held, which keeps the name.
+ */
+static inline const char *kp_vma_anon_name(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_ANON_VMA_NAME
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	if (vma->vm_file)
+		return NULL;
+#endif
+	return vma->anon_name ? vma->anon_name->name : NULL;
+#else
+	return NULL;
+#endif
+}
+
 #endif /* KP_COMPAT_H */

@@ -8,9 +8,30 @@ for m in hello_procfs get_pgfaults; do
 	tap_run "insmod $m.ko" insmod "3/$m.ko"
 	tap_is "$(stat -c '%a %F' "/proc/$m" 2>&1)" "444 regular empty file" \
 		"/proc/$m exists with mode 0444"
-	tap_fails_with "a second insmod $m.ko fails with EEXIST" "File exists" \
-		insmod "3/$m.ko"
+	tap_fails_with "a second insmod $m.ko fails with EEXIST (the module loader's refusal)" \
+		"File exists" insmod "3/$m.ko"
 done
+
+# The module's own check that its /proc name is free (3/kp_proc.h): the
+# loader refused the second hello_procfs.ko by its module name, before that
+# check ran.  kp_procdup is hello_procfs's code under another module name,
+# which the loader lets in.  The check must not depend on the caller's view
+# of /proc: it must hold with /proc unmounted, or mounted subset=pid, in the
+# caller's mount namespace.  A miss would WARN in proc_register(), which
+# fails the run's kernel-log check.  (tests/modload, not busybox's insmod,
+# which tries init_module() again after finit_module() fails.)
+dup=tests/detectors/kp_procdup.ko
+klog_mark
+tap_fails_with "kp_procdup (hello_procfs under another name) fails with EEXIST" \
+	"File exists" tests/modload "$dup"
+tap_fails_with "  ... also with /proc unmounted, in a new mount namespace" "File exists" \
+	unshare -m sh -c "umount /proc && ! test -e /proc/self && exec tests/modload $dup"
+tap_fails_with "  ... also with /proc mounted subset=pid there" "File exists" \
+	unshare -m sh -c "umount /proc && mount -t proc -o subset=pid proc /proc &&
+		test -e /proc/self && ! test -e /proc/hello_procfs && exec tests/modload $dup"
+tap_is "$(klog_since | grep -c 'kp_procdup: /proc/hello_procfs already exists, not loading$')" 3 \
+	"  ... each time logging 'kp_procdup: /proc/hello_procfs already exists, not loading'"
+tap_run "kp_procdup is not loaded" test ! -e /sys/module/kp_procdup
 
 tap_prog tests/procfs
 

@@ -37,6 +37,15 @@ bad "pid=4000000 vaddr=0x1000" "No such process" "lkm3: no process with pid 4000
 bad "pid=2 vaddr=0x1000" "Invalid argument" "lkm3: pid 2 \(kthreadd\) has no user address space"
 bad "pid=$me" "Invalid argument" "lkm3: vaddr=\(missing\) is not valid"
 bad "pid=$me vaddr=abc" "Invalid argument" "lkm3: vaddr=abc is not valid"
+# vaddr= is echoed escaped: a value holding a newline (quoted, so that the
+# kernel's parameter parser keeps it whole) cannot forge a log line.
+klog_mark
+tap_fails_with "lkm3 vaddr='x<newline>lkm3: forged<backslash>': Invalid argument" \
+	"Invalid argument" tests/modload 1/lkm3.ko "pid=$me" \
+	"vaddr=\"$(printf 'x\nlkm3: forged\\')\""
+log=$(klog_since)
+tap_like "$log" 'lkm3: vaddr=x\\nlkm3: forged\\\\ is not valid' "  ... and is logged escaped"
+tap_unlike "$log" '(^|\] )lkm3: forged' "  ... and forges no log line"
 # With LA57 the kernel uses 5-level tables: 57-bit addresses, and user
 # space ends at 2^56 - 4 KiB instead of 2^47 - 4 KiB.
 if grep -qw la57 /proc/cpuinfo; then

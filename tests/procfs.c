@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,10 +178,80 @@ static void check_pgfaults(void)
 		tap_diag("grew by %lu", after - before);
 }
 
+/* A child that faults pages in, 64 at a time, until it is killed. */
+static void fault_forever(long psize)
+{
+	for (;;) {
+		char *mem = mmap(NULL, 64 * psize, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		long p;
+
+		if (mem == MAP_FAILED)
+			_exit(1);
+		for (p = 0; p < 64; p++)
+			mem[p * psize] = 1;
+		munmap(mem, 64 * psize);
+	}
+}
+
+/*
+ * Under load: while 4 processes fault without pause, each of 200 reads
+ * of ours must lie between the reads of /proc/vmstat just before and just
+ * after it, for both counters: the two files sum the same per-CPU
+ * counters the same way, so no read may run ahead of or behind vmstat.
+ */
+static void check_pgfaults_under_load(void)
+{
+	const long psize = sysconf(_SC_PAGESIZE);
+	unsigned long a, b, c, ma, mb, mc, first = 0, last = 0;
+	int i, n, started = 0, outside = 0, failed = 0;
+	pid_t kids[4];
+
+	for (i = 0; i < 4; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0)
+			fault_forever(psize);
+		started += kids[i] > 0;
+	}
+	if (!tap_ok(started == 4, "start 4 processes that fault without pause"))
+		tap_diag("%d started", started);
+	for (n = 0; started == 4 && n < 200; n++) {
+		a = vmstat_value("pgfault");
+		ma = vmstat_value("pgmajfault");
+		if (pgfaults(4096, &b, &mb)) {
+			failed++;
+			continue;
+		}
+		c = vmstat_value("pgfault");
+		mc = vmstat_value("pgmajfault");
+		if (!(a <= b && b <= c && ma <= mb && mb <= mc) && !outside++)
+			tap_diag("first miss: vmstat %lu <= ours %lu <= vmstat %lu, major %lu <= %lu <= %lu",
+				 a, b, c, ma, mb, mc);
+		if (!first)
+			first = b;
+		last = b;
+	}
+	for (i = 0; i < 4; i++) {
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+		}
+	}
+	if (started != 4)
+		return;
+	if (!tap_ok(!failed && !outside && last > first,
+		    "under load, 200 reads each lie between two reads of /proc/vmstat"))
+		tap_diag("got: %d reads failed, %d outside, faults grew by %lu; wanted: 0, 0, more than 0",
+			 failed, outside, last - first);
+	else
+		tap_diag("faults grew by %lu during the reads", last - first);
+}
+
 int main(void)
 {
 	check_hello();
 	check_unprivileged();
 	check_pgfaults();
+	check_pgfaults_under_load();
 	return tap_done();
 }

@@ -10,8 +10,7 @@
 #              rule that keeps /dev/physmem and /dev/reparent root-only
 #   uninstall  undo all of it, for every kernel
 #
-# Nothing is loaded, now or at boot: see "Use on a real machine" in the
-# README.  Uses sudo when not root.
+# Nothing is loaded, now or at boot: see docs/install.md.  Uses sudo when not root.
 
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
@@ -52,7 +51,7 @@ install)
 	if command -v udevadm >/dev/null; then
 		as_root udevadm control --reload || true
 	fi
-	say "Installed.  Nothing is loaded: 'sudo modprobe lkm1', and see the README."
+	say "Installed.  Nothing is loaded: 'sudo modprobe lkm1', and see docs/ in the source tree."
 	;;
 uninstall)
 	if command -v dkms >/dev/null && dkms status "$name/$version" | grep -q .; then

@@ -40,7 +40,7 @@ KP_CANARY_LIMIT=${KP_CANARY_LIMIT:-30}
 KP_KVM_DEV=${KP_KVM_DEV:-/dev/kvm}
 # Measured from the start of QEMU to the start marker, under TCG on two
 # cores shared with other guests: 6.1 7 to 18 s, 6.12 10 s, the KASAN and
-# lockdep kernel 24 s (README, "KVM or TCG").  The limits leave room for a
+# lockdep kernel 24 s (docs/vm.md, "KVM or TCG").  The limits leave room for a
 # host several times slower or busier; a KVM boot is faster still.
 KP_BOOT_LIMIT=${VM_BOOT_LIMIT:-$([ "${KERNEL:-}" = debug ] && echo 600 || echo 120)}
 

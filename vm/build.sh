@@ -19,3 +19,5 @@ for d in 1 2_I 2_II 3; do
 	make --no-print-directory -C "$KP_ROOT/$d" KDIR="$KDIR"
 done
 make --no-print-directory -C "$KP_ROOT/tests"
+# The test-only modules (tests/detectors/Kbuild), for the same kernel.
+make --no-print-directory -C "$KP_ROOT/tests/detectors" KDIR="$KDIR"
