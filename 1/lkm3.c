@@ -52,8 +52,10 @@ static int lkm3_parse_vaddr(struct mm_struct *mm, unsigned long *addr)
 	char shown[KP_ESCAPED_SIZE(64)];
 
 	if (!vaddr || kstrtoul(vaddr, 0, addr)) {
+		if (vaddr)
+			kp_escape(vaddr, shown, sizeof(shown));
 		pr_err("vaddr=%s is not valid: give vaddr=<address>, hex (0x...) or decimal\n",
-		       vaddr ? kp_escape(vaddr, shown, sizeof(shown)) : "(missing)");
+		       vaddr ? shown : "(missing)");
 		return -EINVAL;
 	}
 	if (!__is_canonical_address(*addr, bits)) {

@@ -80,7 +80,8 @@ static const char *lkm4_backing(struct vm_area_struct *vma, char *buf, int size)
 	const char *name, *path;
 
 	if (vma->vm_file) {
-		name = kp_vma_anon_name(vma); /* named shared anonymous memory */
+		/* Shared anonymous memory, named by the user (6.7 on). */
+		name = kp_vma_anon_name(vma);
 		if (name) {
 			snprintf(buf, size, "[anon_shmem:%s]", name);
 			return buf;

@@ -19,7 +19,7 @@
 
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
-#include <linux/mm.h>	/* and through it, vm_event_states */
+#include <linux/mm.h> /* and through it, vm_event_states */
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>

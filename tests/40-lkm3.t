@@ -42,7 +42,7 @@ bad "pid=$me vaddr=abc" "Invalid argument" "lkm3: vaddr=abc is not valid"
 klog_mark
 tap_fails_with "lkm3 vaddr='x<newline>lkm3: forged<backslash>': Invalid argument" \
 	"Invalid argument" tests/modload 1/lkm3.ko "pid=$me" \
-	"vaddr=\"$(printf 'x\nlkm3: forged\\')\""
+	"vaddr=\"$(printf 'x\nlkm3: forged\134')\""
 log=$(klog_since)
 tap_like "$log" 'lkm3: vaddr=x\\nlkm3: forged\\\\ is not valid' "  ... and is logged escaped"
 tap_unlike "$log" '(^|\] )lkm3: forged' "  ... and forges no log line"

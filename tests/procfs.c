@@ -203,7 +203,7 @@ static void fault_forever(long psize)
 static void check_pgfaults_under_load(void)
 {
 	const long psize = sysconf(_SC_PAGESIZE);
-	unsigned long a, b, c, ma, mb, mc, first = 0, last = 0;
+	unsigned long first = 0, last = 0;
 	int i, n, started = 0, outside = 0, failed = 0;
 	pid_t kids[4];
 
@@ -216,8 +216,10 @@ static void check_pgfaults_under_load(void)
 	if (!tap_ok(started == 4, "start 4 processes that fault without pause"))
 		tap_diag("%d started", started);
 	for (n = 0; started == 4 && n < 200; n++) {
-		a = vmstat_value("pgfault");
-		ma = vmstat_value("pgmajfault");
+		unsigned long a = vmstat_value("pgfault");
+		unsigned long ma = vmstat_value("pgmajfault");
+		unsigned long b, c, mb, mc;
+
 		if (pgfaults(4096, &b, &mb)) {
 			failed++;
 			continue;
