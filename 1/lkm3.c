@@ -48,7 +48,7 @@ MODULE_PARM_DESC(verbose, "Also log each page-table level and the flags");
 static int lkm3_parse_vaddr(struct mm_struct *mm, unsigned long *addr)
 {
 	u8 bits = pgtable_l5_enabled() ? 57 : 48;
-	/* vaddr= is what the user typed: escaped and cut to 64 bytes. */
+	/* vaddr= is what the user typed: escaped, and cut if very long. */
 	char shown[KP_ESCAPED_SIZE(64)];
 
 	if (!vaddr || kstrtoul(vaddr, 0, addr)) {

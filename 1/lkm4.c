@@ -80,7 +80,7 @@ static const char *lkm4_backing(struct vm_area_struct *vma, char *buf, int size)
 	const char *name, *path;
 
 	if (vma->vm_file) {
-		/* Shared anonymous memory, named by the user (6.7 on). */
+		/* Shared anonymous memory, named by the user (6.2 on). */
 		name = kp_vma_anon_name(vma);
 		if (name) {
 			snprintf(buf, size, "[anon_shmem:%s]", name);

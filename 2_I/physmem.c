@@ -67,31 +67,21 @@ struct physmem_file {
 	struct mm_struct *mm; /* the opener's: npins count in its locked_vm */
 };
 
-/* What the page tables hold for @addr in @vma (NULL: no VMA covers it). */
-static void physmem_result(struct physmem_result *r, unsigned long addr,
-			   struct vm_area_struct *vma)
+/* The result for @addr, which the non-empty entry @e maps. */
+static void physmem_fill(struct physmem_result *r, unsigned long addr,
+			 const struct kp_entry *e)
 {
-	struct kp_entry e;
-
 	memset(r, 0, sizeof(*r));
-	if (!vma) {
-		r->status = PHYSMEM_NO_VMA;
-		return;
-	}
-	if (!kp_walk_addr(vma, addr, &e)) {
-		r->status = PHYSMEM_NOT_PRESENT;
-		return;
-	}
-	switch (e.kind) {
+	switch (e->kind) {
 	case KP_PRESENT:
 		r->status = PHYSMEM_PRESENT;
-		r->paddr = PFN_PHYS(e.pfn) + (addr - e.addr);
-		r->page_shift = ilog2(e.size);
+		r->paddr = PFN_PHYS(e->pfn) + (addr - e->addr);
+		r->page_shift = ilog2(e->size);
 		break;
 	case KP_SWAPPED:
 		r->status = PHYSMEM_SWAPPED;
-		r->swap_type = e.swp_type;
-		r->swap_offset = e.swp_offset;
+		r->swap_type = e->swp_type;
+		r->swap_offset = e->swp_offset;
 		break;
 	case KP_MIGRATING:
 		r->status = PHYSMEM_MIGRATING;
@@ -104,19 +94,94 @@ static void physmem_result(struct physmem_result *r, unsigned long addr,
 	}
 }
 
-/* Translate @n addresses of the caller; mmap_read_lock() is held. */
+/* What the page tables hold for @addr in @vma (NULL: no VMA covers it). */
+static void physmem_result(struct physmem_result *r, unsigned long addr,
+			   struct vm_area_struct *vma)
+{
+	struct kp_entry e;
+
+	if (vma && kp_walk_addr(vma, addr, &e)) {
+		physmem_fill(r, addr, &e);
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->status = vma ? PHYSMEM_NOT_PRESENT : PHYSMEM_NO_VMA;
+}
+
+/*
+ * A run of XLATE_BATCH: addresses in one VMA, each in the same page as the
+ * one before it or in the next page.  One walk of the page tables over
+ * the run's pages answers them all: a huge entry answers every address
+ * it maps, and an empty upper-level table skips its whole span.
+ */
+struct physmem_run {
+	const u64 *va;
+	struct physmem_result *res;
+	unsigned int n;
+	unsigned int next; /* the first address no entry has answered yet */
+};
+
+/* kp_walk_range() callback, in atomic context: answer what @e maps. */
+static int physmem_run_entry(const struct kp_entry *e, void *arg)
+{
+	struct physmem_run *run = arg;
+	unsigned long end = e->addr + e->size;
+
+	/* Addresses before @e have no entry: they stay NOT_PRESENT. */
+	while (run->next < run->n && run->va[run->next] < e->addr)
+		run->next++;
+	for (; run->next < run->n && run->va[run->next] < end; run->next++)
+		physmem_fill(&run->res[run->next], run->va[run->next], e);
+	return run->next == run->n; /* all answered: stop the walk */
+}
+
+static void physmem_walk_run(struct vm_area_struct *vma, const u64 *va,
+			     struct physmem_result *res, unsigned int n)
+{
+	struct physmem_run run = { .va = va, .res = res, .n = n };
+	unsigned long start = va[0] & PAGE_MASK;
+	unsigned long end = (va[n - 1] & PAGE_MASK) + PAGE_SIZE;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
+		res[i].status = PHYSMEM_NOT_PRESENT;
+	}
+	kp_walk_range(vma, start, end, physmem_run_entry, &run);
+}
+
+/* Does @next continue a run in @vma whose last address is @last? */
+static bool physmem_continues(struct vm_area_struct *vma, u64 last, u64 next)
+{
+	return next >= last && next < vma->vm_end &&
+	       (next >> PAGE_SHIFT) - (last >> PAGE_SHIFT) <= 1;
+}
+
+/*
+ * Translate @n addresses of the caller; mmap_read_lock() is held.  The
+ * input is cut into runs (struct physmem_run); unsorted or scattered
+ * addresses make runs of one, which is a walk per address.
+ */
 static void physmem_translate(const u64 *va, struct physmem_result *res,
 			      unsigned int n)
 {
 	struct vm_area_struct *vma = NULL;
-	unsigned int i;
+	unsigned int i, j;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i = j) {
 		if (!vma || va[i] < vma->vm_start || va[i] >= vma->vm_end)
 			vma = va[i] < TASK_SIZE ?
 				      vma_lookup(current->mm, va[i]) :
 				      NULL;
-		physmem_result(&res[i], va[i], vma);
+		if (!vma) {
+			physmem_result(&res[i], va[i], NULL);
+			j = i + 1;
+			continue;
+		}
+		j = i + 1;
+		while (j < n && physmem_continues(vma, va[j - 1], va[j]))
+			j++;
+		physmem_walk_run(vma, va + i, res + i, j - i);
 	}
 }
 

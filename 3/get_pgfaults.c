@@ -6,14 +6,17 @@
  *	Major page faults since boot: <M>
  *
  * The kernel counts every page fault in the per-CPU vm event counter
- * PGFAULT, and those that needed I/O also in PGMAJFAULT (mm/memory.c).
+ * PGFAULT (mm/memory.c), and those that needed I/O also in PGMAJFAULT
+ * (mm/memory.c, mm/filemap.c, mm/shmem.c).
  * /proc/vmstat sums every event counter over the online CPUs, under
  * cpus_read_lock() (mm/vmstat.c: all_vm_events(), sum_vm_events()), for
  * its "pgfault" and "pgmajfault" lines.  This file sums the same two
  * counters the same way, and only those two: no array of a hundred
  * events to allocate and fill on every read.  A CPU that goes offline has
  * its counts moved to an online one first (vm_events_fold_cpu()), so no
- * fault is lost, and the two files always agree.
+ * fault is lost, and the two files always agree.  Should the kernel ever
+ * sum them differently, tests/procfs.c, which compares the two files
+ * under load, will say so.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +29,11 @@
 #include <linux/seq_file.h>
 
 #include "kp_proc.h"
+
+/* Without the counters there is nothing to show: refuse to build. */
+#ifndef CONFIG_VM_EVENT_COUNTERS
+#error "get_pgfaults needs CONFIG_VM_EVENT_COUNTERS: the kernel's fault counters"
+#endif
 
 #define PGFAULTS_NAME "get_pgfaults"
 

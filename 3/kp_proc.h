@@ -5,8 +5,10 @@
  * proc_create() on a name that is already registered returns NULL, but only
  * after a WARN in proc_register() (fs/proc/generic.c), which is a kernel
  * report we never want to cause.  So look the name up first and fail with
- * -EEXIST.  (Two loads racing past this check are not possible for one
- * module: the module loader lets only one instance of a module exist.)
+ * -EEXIST.  (A second load of the same module cannot race past this check:
+ * the module loader lets only one module of a name exist.  Two different
+ * modules that create the same name, loaded at the same moment, still can:
+ * the check and proc_create() are not one step.)
  *
  * The lookup must not go through the caller's /proc: insmod may run where
  * /proc is not mounted (a container, a fresh mount namespace) or is mounted
@@ -33,6 +35,7 @@
 #include <linux/printk.h>
 #include <linux/string.h>
 
+/* @name: an entry right under /proc, one path component (no '/'). */
 static inline int kp_proc_name_free(const char *name)
 {
 	struct file_system_type *proc;
@@ -48,8 +51,11 @@ static inline int kp_proc_name_free(const char *name)
 	mnt = kern_mount(proc);
 	/* put_filesystem() is not exported; this is all it does. */
 	module_put(proc->owner);
-	if (IS_ERR(mnt))
+	if (IS_ERR(mnt)) {
+		pr_err("cannot mount proc to look for /proc/%s (error %ld), not loading\n",
+		       name, PTR_ERR(mnt));
 		return PTR_ERR(mnt);
+	}
 
 	found = lookup_positive_unlocked(name, mnt->mnt_root, strlen(name));
 	ret = PTR_ERR_OR_ZERO(found);
@@ -58,8 +64,11 @@ static inline int kp_proc_name_free(const char *name)
 	kern_unmount(mnt);
 	if (ret == -ENOENT)
 		return 0;
-	if (ret)
+	if (ret) {
+		pr_err("cannot look for /proc/%s (error %d), not loading\n",
+		       name, ret);
 		return ret;
+	}
 	pr_err("/proc/%s already exists, not loading\n", name);
 	return -EEXIST;
 }

@@ -134,16 +134,18 @@ static inline const struct path *kp_file_path(struct file *file)
  * itself.  Up to 6.6 that field shares a union with the i_mmap tree node
  * of a file-backed VMA (struct vm_area_struct, include/linux/mm_types.h):
  * there it is only a name when vm_file is NULL, and is anything but for a
- * mapped file.  Since 6.7 ("mm: anonymous shared memory naming") it is a
- * field of its own, set on shared anonymous (shmem) VMAs too, which maps
- * then shows as [anon_shmem:NAME].  Checked in the 6.1 and 6.12 sources.
+ * mapped file.  Since 6.2 (commit d09e8ca6cb93, "mm: anonymous shared
+ * memory naming") it is a field of its own, set on shared anonymous
+ * (shmem) VMAs too, which maps then shows as [anon_shmem:NAME].  Read in
+ * the 6.1 and 6.12 sources (Debian builds neither with ANON_VMA_NAME; the
+ * debug kernel, a 6.1, has it).
  *
  * Context: mmap_read_lock(vma->vm_mm) held, which keeps the name.
  */
 static inline const char *kp_vma_anon_name(struct vm_area_struct *vma)
 {
 #ifdef CONFIG_ANON_VMA_NAME
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 	if (vma->vm_file)
 		return NULL;
 #endif
