@@ -5,7 +5,9 @@
 KERNEL ?= 6.1
 export KERNEL KVER KDIR
 
-COMPONENTS := $(dir $(wildcard 1/Makefile 2_I/Makefile 2_II/Makefile 3/Makefile))
+# The components: every directory with a Kbuild file (vm/lib.sh,
+# kp_components, asks the same).
+COMPONENTS := $(dir $(wildcard */Kbuild))
 
 .PHONY: all modules check check-dkms check-detectors stress bench demo shell lint \
 	install uninstall clean distclean help
@@ -79,3 +81,4 @@ help:
 	@echo 'make clean    remove build products; distclean: also .cache/'
 	@echo 'Variables: KERNEL=6.1|6.12|debug  KVER=<release>  KDIR=<headers>'
 	@echo '           VM_ACCEL=auto|kvm|tcg  VM_MEM=2G  VM_CPUS=2  VM_BOOT_LIMIT=<s>  VM_TIMEOUT=<s>'
+	@echo '           VM_APPEND=<options>  VM_SLUB_DEBUG=FZPU (empty: off)  QEMU=<binary>'

@@ -52,7 +52,7 @@ static void pause_at(int n, const char *what)
 		ssize_t r = read(STDIN_FILENO, &c, 1);
 
 		if (r == 0)
-			input_open = 0;	/* end of input: stop pausing */
+			input_open = 0; /* end of input: stop pausing */
 		else if (r == 1 && c == '\n')
 			break;
 		else if (r < 0 && errno != EINTR)
@@ -76,10 +76,11 @@ int main(int argc, char **argv)
 	char *region, *raw, *huge, *byte;
 
 	if (argc > 2 || mib < 2 || mib > 4096) {
-		fprintf(stderr, "usage: memstages [MiB]  (2 to 4096, default 64)\n");
+		fprintf(stderr,
+			"usage: memstages [MiB]  (2 to 4096, default 64)\n");
 		return 2;
 	}
-	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: read() returns */
+	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: read() returns */
 	byte = malloc(1);
 	if (!byte)
 		return 1;

@@ -44,7 +44,8 @@ int main(void)
 		fprintf(stderr, "physpoke: cannot open %s: %s%s\n", DEVICE,
 			strerror(errno),
 			errno == ENOENT ? " (is physmem.ko loaded?)" :
-			errno == EPERM || errno == EACCES ? " (run as root)" : "");
+			errno == EPERM || errno == EACCES ? " (run as root)" :
+							    "");
 		goto out;
 	}
 	x.vaddr = (unsigned long)byte;

@@ -63,7 +63,7 @@ static void report(pid_t pid, int status)
 	}
 	p = put_str(p, ")\n");
 	if (write(STDOUT_FILENO, line, p - line) < 0)
-		return;	/* nowhere to report to */
+		return; /* nowhere to report to */
 }
 
 static void on_sigchld(int sig)

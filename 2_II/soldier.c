@@ -29,7 +29,8 @@ static long number(const char *arg, const char *what, long min, long max)
 	errno = 0;
 	n = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || n < min || n > max) {
-		fprintf(stderr, "soldier: %s '%s' is not a number from %ld to %ld\n",
+		fprintf(stderr,
+			"soldier: %s '%s' is not a number from %ld to %ld\n",
 			what, arg, min, max);
 		exit(2);
 	}
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
 	int fd, seconds = 1, status = 0;
 
 	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: soldier STATION_PID [SECONDS [STATUS]]\n");
+		fprintf(stderr,
+			"usage: soldier STATION_PID [SECONDS [STATUS]]\n");
 		return 2;
 	}
 	req.new_parent = number(argv[1], "station pid", 1, INT_MAX);
@@ -76,13 +78,15 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "soldier: cannot open %s: %s%s\n", DEVICE,
 			strerror(errno),
-			errno == ENOENT ? " (is reparent.ko loaded?)" : " (run as root)");
+			errno == ENOENT ? " (is reparent.ko loaded?)" :
+					  " (run as root)");
 		return 1;
 	}
 	if (ioctl(fd, REPARENT_IOC_SET_PARENT, &req)) {
 		int err = errno;
 
-		fprintf(stderr, "soldier %d: cannot report to station %d: %s%s\n",
+		fprintf(stderr,
+			"soldier %d: cannot report to station %d: %s%s\n",
 			getpid(), req.new_parent, strerror(err), why(err));
 		close(fd);
 		return 1;

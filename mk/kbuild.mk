@@ -9,7 +9,7 @@ ifeq ($(KDIR),)
 KDIR := /lib/modules/$(shell uname -r)/build
 endif
 
-.PHONY: all modules progs clean lint-list
+.PHONY: all modules progs clean lint-list install-list
 
 all: modules $(PROGS)
 
@@ -27,6 +27,10 @@ clean:
 
 # Kernel sources are every .c here that is not a program, and every header.
 KSRC := $(filter-out %.mod.c $(PROGS:=.c),$(wildcard *.c)) $(wildcard *.h)
+
+# For tools/install.sh: the programs and scripts "make install" installs.
+install-list:
+	@echo $(PROGS) $(notdir $(wildcard *.sh))
 
 # For tools/lint.sh: which files are kernel code and which are programs.
 lint-list:

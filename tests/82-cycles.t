@@ -16,28 +16,33 @@ cycle() {
 	insmod "$2" $3 && eval "$4" >/dev/null && rmmod "$1"
 }
 
-for m in "hello 1/hello.ko" "lkm1 1/lkm1.ko" "lkm2 1/lkm2.ko pid=$target" \
-	"lkm3 1/lkm3.ko pid=$target vaddr=0x1000" "lkm4 1/lkm4.ko pid=$target" \
-	"physmem 2_I/physmem.ko" "reparent 2_II/reparent.ko" \
-	"hello_procfs 3/hello_procfs.ko" "get_pgfaults 3/get_pgfaults.ko"; do
-	# shellcheck disable=SC2086 # split "NAME KO PARAMS"
-	set -- $m
-	name=$1 ko=$2
-	shift 2
+# Every module the build made (*/*.ko, as 05-modinfo.t finds them); the
+# parameters and the use where a module needs them.
+found=0
+for ko in */*.ko; do
+	[ -e "$ko" ] || continue
+	found=$((found + 1))
+	name=${ko##*/}
+	name=${name%.ko}
+	case $name in
+	lkm2 | lkm4) params="pid=$target" ;;
+	lkm3) params="pid=$target vaddr=0x1000" ;;
+	*) params= ;;
+	esac
 	case $name in
 	physmem) use=2_I/physpoke ;;
 	reparent) use=": </dev/reparent" ;;
-	hello_procfs) use="cat /proc/hello_procfs" ;;
-	get_pgfaults) use="cat /proc/get_pgfaults" ;;
+	hello_procfs | get_pgfaults) use="cat /proc/$name" ;;
 	*) use=true ;;
 	esac
 	ok=0
 	for _ in $(seq "$cycles"); do
-		cycle "$name" "$ko" "$*" "$use" && ok=$((ok + 1))
+		cycle "$name" "$ko" "$params" "$use" && ok=$((ok + 1))
 	done
 	tap_is "$ok" "$cycles" "$name: $cycles load, use and unload cycles"
 	tap_run "  ... and $name is gone" test ! -e "/sys/module/$name"
 done
+tap_run "the modules were there to cycle ($found)" test "$found" -gt 0
 kill "$target"
 wait 2>/dev/null
 tap_run "no device or /proc entry is left" \

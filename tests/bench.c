@@ -5,13 +5,18 @@
  *
  * Each row times our way and the kernel's way of getting the same answer,
  * REPS times each, interleaved, and reports the median, the spread
- * (min-max) and the ratio ours/peer.  Absolute times under software
- * emulation mean little; the ratios do.  Needs root and physmem.ko,
- * lkm4.ko (not loaded: it is loaded per measurement) and get_pgfaults.ko.
+ * (min-max), the ratio ours/peer, the row's goal for that ratio and
+ * whether the run met it.  Absolute times under software emulation mean
+ * little; the ratios do.  Every answer is checked before it is timed.
+ * Needs root, physmem.ko and get_pgfaults.ko loaded, and lkm1.ko and
+ * lkm4.ko (loaded per measurement).
  *
- * Output: a Markdown table, then "data|..." lines for the chart.
+ * Output: the guest's kernel command line, a Markdown table, then
+ * "data|..." lines for the chart.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -19,7 +24,8 @@
 #include <time.h>
 
 #include "kmod.h"
-#include "2_I/physmem.h"
+#include "truth.h"
+#include "physmem_ioc.h"
 
 #define REPS 7
 #define MIB (1UL << 20)
@@ -56,15 +62,23 @@ static struct stat3 summarize(double *v, int n)
 	return s;
 }
 
-/* One row: "what" measured as ours and peer, in @unit. */
+/*
+ * One row: @what measured as ours and peer, in @unit; @goal is the
+ * highest ratio ours/peer that meets the row's goal (0: no goal).
+ */
 static void row(const char *what, const char *ours, const char *peer,
-		const char *unit, double *o, double *p)
+		const char *unit, double *o, double *p, double goal)
 {
 	struct stat3 so = summarize(o, REPS), sp = summarize(p, REPS);
+	double ratio = so.median / sp.median;
+	char g[32] = "-";
 
-	printf("| %s | %s | %.0f | %.0f-%.0f | %s | %.0f | %.0f-%.0f | %.2f |\n",
+	if (goal)
+		snprintf(g, sizeof(g), "<= %.2f: %s", goal,
+			 ratio <= goal ? "met" : "not met");
+	printf("| %s | %s | %.0f | %.0f-%.0f | %s | %.0f | %.0f-%.0f | %.2f | %s |\n",
 	       what, ours, so.median, so.min, so.max, peer, sp.median, sp.min,
-	       sp.max, so.median / sp.median);
+	       sp.max, ratio, g);
 	printf("data|%s|%.1f|%.1f|%s\n", what, so.median, sp.median, unit);
 	fflush(stdout);
 }
@@ -73,26 +87,27 @@ static void one_translation(int fd, int pm)
 {
 	double o[REPS], p[REPS], f[REPS];
 	volatile char *page = malloc(1);
-	struct physmem_xlate x = { .vaddr = (uintptr_t)page };
+	uintptr_t va = (uintptr_t)page;
 	const int k = 2000;
-	uint64_t e;
+	uint64_t e, paddr;
 	int r, i;
 
 	*page = 1;
 	/* Time only what works: XLATE must give pagemap's answer. */
-	if (ioctl(fd, PHYSMEM_IOC_XLATE, &x) || pread(pm, &e, 8, x.vaddr / psize * 8) != 8 ||
-	    x.paddr != PM_PFN(e) * psize + x.vaddr % psize) {
+	if (physmem_xlate(fd, page, &paddr) ||
+	    pread(pm, &e, 8, va / psize * 8) != 8 ||
+	    paddr != PM_PFN(e) * psize + va % psize) {
 		fprintf(stderr, "bench: XLATE does not agree with pagemap\n");
 		exit(1);
 	}
 	for (r = 0; r < REPS; r++) {
 		double t = now_ns();
 		for (i = 0; i < k; i++)
-			ioctl(fd, PHYSMEM_IOC_XLATE, &x);
+			physmem_xlate(fd, page, &paddr);
 		o[r] = (now_ns() - t) / k;
 		t = now_ns();
 		for (i = 0; i < k; i++)
-			if (pread(pm, &e, 8, x.vaddr / psize * 8) != 8)
+			if (pread(pm, &e, 8, va / psize * 8) != 8)
 				break;
 		p[r] = (now_ns() - t) / k;
 		t = now_ns();
@@ -100,44 +115,53 @@ static void one_translation(int fd, int pm)
 			syscall(SYS_getppid);
 		f[r] = (now_ns() - t) / k;
 	}
-	row("one translation (ns per call)", "PHYSMEM_IOC_XLATE", "pread 8 B of pagemap",
-	    "ns", o, p);
-	row("system call floor (ns per call)", "getppid()", "getppid()", "ns", f, f);
+	row("one translation (ns per call)", "PHYSMEM_IOC_XLATE",
+	    "pread 8 B of pagemap", "ns", o, p, 1.0);
+	row("system call floor (ns per call)", "getppid()", "getppid()", "ns",
+	    f, f, 0);
 }
 
-/* ns per page: XLATE_BATCH over @n pages at @base vs one pagemap pread. */
+/*
+ * ns per page: XLATE_BATCH over @n pages at @base vs one pagemap pread.
+ * Every answer must first be pagemap's frame.
+ */
 static void range(int fd, int pm, const char *what, char *base, size_t n)
 {
 	uint64_t *va = calloc(n, 8), *ent = calloc(n, 8);
 	struct physmem_result *res = calloc(n, sizeof(*res));
-	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)va,
-					 .results = (uintptr_t)res,
-					 .count = n };
+	off_t at = (uintptr_t)base / psize * 8;
 	double o[REPS], p[REPS];
 	size_t i;
 	int r;
 
 	for (i = 0; i < n; i++)
 		va[i] = (uintptr_t)base + i * psize;
-	if (ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b)) {
-		perror("bench: XLATE_BATCH");
+	if (physmem_batch(fd, va, res, n) ||
+	    pread(pm, ent, n * 8, at) != (ssize_t)(n * 8)) {
+		perror("bench: XLATE_BATCH or pagemap");
 		exit(1);
 	}
 	for (i = 0; i < n; i++)
-		if (res[i].status != PHYSMEM_PRESENT) {
-			fprintf(stderr, "bench: page %zu is not present\n", i);
+		if (res[i].status != PHYSMEM_PRESENT || !PM_PRESENT(ent[i]) ||
+		    res[i].paddr != PM_PFN(ent[i]) * psize) {
+			fprintf(stderr,
+				"bench: page %zu: status %u paddr 0x%llx, pagemap 0x%llx\n",
+				i, res[i].status,
+				(unsigned long long)res[i].paddr,
+				(unsigned long long)ent[i]);
 			exit(1);
 		}
 	for (r = 0; r < REPS; r++) {
 		double t = now_ns();
-		ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b);
+		physmem_batch(fd, va, res, n);
 		o[r] = (now_ns() - t) / n;
 		t = now_ns();
-		if (pread(pm, ent, n * 8, (uintptr_t)base / psize * 8) < 0)
+		if (pread(pm, ent, n * 8, at) < 0)
 			break;
 		p[r] = (now_ns() - t) / n;
 	}
-	row(what, "PHYSMEM_IOC_XLATE_BATCH", "one pread of pagemap", "ns", o, p);
+	row(what, "PHYSMEM_IOC_XLATE_BATCH", "one pread of pagemap", "ns", o, p,
+	    1.0);
 	free(va);
 	free(ent);
 	free(res);
@@ -154,56 +178,277 @@ static char *touched(size_t len, int advice)
 	return p;
 }
 
-/* lkm4's walk_ns against reading smaps_rollup, for a child holding @mib. */
-static void memory_stats(unsigned long mib)
+/*
+ * A child that maps @span bytes and touches @len of them, in pieces of
+ * @piece bytes spread evenly over the span (all of it when @span is
+ * @len), with 4K pages; it waits to be killed.  Returns its pid, or -1.
+ */
+static pid_t holder(size_t span, size_t len, size_t piece)
 {
-	double o[REPS], p[REPS];
-	char what[64], path[64], buf[4096], params[32], line[512];
-	int ready[2], r;
+	int ready[2];
 	pid_t child;
+	char c;
 
 	if (pipe(ready))
-		return;
+		return -1;
 	child = fork();
 	if (child == 0) {
-		touched(mib * MIB, MADV_NOHUGEPAGE);
+		char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			       0);
+		size_t step = span / (len / piece), off;
+
+		if (p == MAP_FAILED || madvise(p, span, MADV_NOHUGEPAGE))
+			_exit(1);
+		for (off = 0; off + piece <= span; off += step)
+			memset(p + off, 1, piece);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
 	}
-	if (read(ready[0], buf, 1) != 1)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", child);
-	snprintf(params, sizeof(params), "pid=%d", child);
-	for (r = 0; r < REPS; r++) {
-		int kfd = kmsg_open(), fd;
-		double t;
-		char *s;
+	close(ready[1]);
+	if (child < 0 || read(ready[0], &c, 1) != 1) {
+		fprintf(stderr, "bench: the memory holder did not start\n");
+		exit(1);
+	}
+	close(ready[0]);
+	return child;
+}
+
+/* A field of lkm4's summary line (or of smaps_rollup, "Rss:"), or -1. */
+static long field(const char *text, const char *key)
+{
+	const char *s = strstr(text, key);
+
+	return s ? strtol(s + strlen(key), NULL, 10) : -1;
+}
+
+/* lkm4's answer in @line must be smaps_rollup's Rss for @pid. */
+static void lkm4_check(pid_t pid, const char *line)
+{
+	char path[64], buf[4096];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	fd = open(path, O_RDONLY);
+	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[len > 0 ? len : 0] = '\0';
+	if (field(line, "physical_kb=") != field(buf, "Rss:")) {
+		fprintf(stderr,
+			"bench: lkm4 says %ld kB, smaps_rollup %ld kB\n",
+			field(line, "physical_kb="), field(buf, "Rss:"));
+		exit(1);
+	}
+}
+
+/* @n of lkm4's walk_ns for @pid into @o; the first answer is checked. */
+static void lkm4_walks(pid_t pid, double *o, int n)
+{
+	char params[32], line[512];
+	int r;
+
+	snprintf(params, sizeof(params), "pid=%d", pid);
+	for (r = 0; r < n; r++) {
+		int kfd = kmsg_open();
 
 		o[r] = 0;
 		if (!kmod_load("1/lkm4.ko", params) &&
-		    !kmsg_grep(kfd, "lkm4: pid=", line, sizeof(line)) &&
-		    (s = strstr(line, "walk_ns=")))
-			o[r] = strtod(s + 8, NULL);
+		    !kmsg_grep(kfd, "lkm4: pid=", line, sizeof(line)))
+			o[r] = field(line, "walk_ns=");
 		kmod_unload("lkm4");
 		close(kfd);
-		if (!o[r]) {
+		if (o[r] <= 0) {
 			fprintf(stderr, "bench: lkm4 gave no walk_ns\n");
 			exit(1);
 		}
-		t = now_ns();
-		fd = open(path, O_RDONLY);
+		if (!r)
+			lkm4_check(pid, line);
+	}
+}
+
+/* Reading /proc/@pid/smaps_rollup whole, @n times, into @p (ns). */
+static void rollup_reads(pid_t pid, double *p, int n)
+{
+	char path[64], buf[4096];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	for (r = 0; r < n; r++) {
+		double t = now_ns();
+		int fd = open(path, O_RDONLY);
+
 		while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
 			;
 		if (fd >= 0)
 			close(fd);
 		p[r] = now_ns() - t;
 	}
+}
+
+static void stop(pid_t child)
+{
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	snprintf(what, sizeof(what), "memory statistics, %lu MiB resident (ns)", mib);
-	row(what, "lkm4 walk_ns", "read smaps_rollup", "ns", o, p);
+}
+
+/*
+ * lkm4's walk_ns against reading smaps_rollup, for a child holding @mib
+ * (interleaved: one of each per round).  Returns the medians of ours in
+ * @walk when it is not NULL.
+ */
+static void memory_stats(unsigned long mib, double *walk, double goal)
+{
+	double o[REPS], p[REPS];
+	pid_t child = holder(mib * MIB, mib * MIB, mib * MIB);
+	char what[64];
+	int r;
+
+	for (r = 0; r < REPS; r++) {
+		lkm4_walks(child, &o[r], 1); /* checks its answer each round */
+		rollup_reads(child, &p[r], 1);
+	}
+	stop(child);
+	if (walk)
+		memcpy(walk, o, sizeof(o));
+	snprintf(what, sizeof(what), "memory statistics, %lu MiB resident (ns)",
+		 mib);
+	row(what, "lkm4 walk_ns", "read smaps_rollup", "ns", o, p, goal);
+}
+
+/*
+ * lkm4 on 64 GiB mapped with 1 GiB of it touched, in 2 MiB pieces spread
+ * over the whole range, against lkm4 on 1 GiB mapped and touched: the walk
+ * must cost what is present, not what is mapped.
+ */
+static void sparse_walk(const double *dense)
+{
+	double o[REPS], d[REPS];
+	pid_t child = holder(64UL << 30, 1UL << 30, 2 * MIB);
+
+	lkm4_walks(child, o, REPS);
+	stop(child);
+	memcpy(d, dense, sizeof(d));
+	row("lkm4, 64 GiB mapped, 1 GiB touched (ns)", "lkm4 walk_ns",
+	    "lkm4 walk_ns, 1 GiB mapped", "ns", o, d, 1.25);
+}
+static void *sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+/*
+ * Read /proc/PID/task/TID/stat of every thread, as "ps -eL" does, and
+ * count the threads found running ("R" after the name).  Returns how many
+ * threads it read.
+ */
+static long scan_threads(long *running)
+{
+	char path[600], buf[1024], *e;
+	struct dirent *pd, *td;
+	DIR *proc = opendir("/proc"), *task;
+	long seen = 0;
+	ssize_t n;
+	int fd;
+
+	*running = 0;
+	while (proc && (pd = readdir(proc))) {
+		if (pd->d_name[0] < '1' || pd->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", pd->d_name);
+		task = opendir(path);
+		while (task && (td = readdir(task))) {
+			if (td->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat",
+				 pd->d_name, td->d_name);
+			fd = open(path, O_RDONLY);
+			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			if (n <= 0)
+				continue;
+			buf[n] = '\0';
+			seen++;
+			e = strrchr(buf, ')');
+			*running += e && e[1] == ' ' && e[2] == 'R';
+		}
+		if (task)
+			closedir(task);
+	}
+	if (proc)
+		closedir(proc);
+	return seen;
+}
+
+/*
+ * lkm1 (load and unload: what a user waits for) against reading the stat
+ * file of every thread, with a process of 10,000 sleeping threads.
+ */
+static void thread_scan(void)
+{
+	enum { THREADS = 10000 };
+	double o[REPS], p[REPS];
+	char line[256], c;
+	long running;
+	int ready[2], kfd, r;
+	pid_t child;
+
+	if (pipe(ready))
+		exit(1);
+	child = fork();
+	if (child == 0) {
+		pthread_attr_t a;
+		pthread_t t;
+		int i;
+
+		pthread_attr_init(&a);
+		pthread_attr_setstacksize(&a, 64 << 10);
+		for (i = 0; i < THREADS; i++)
+			if (pthread_create(&t, &a, sleeper, NULL))
+				_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (child < 0 || read(ready[0], &c, 1) != 1) {
+		fprintf(stderr, "bench: could not start %d threads\n", THREADS);
+		exit(1);
+	}
+	close(ready[0]);
+	/* lkm1 must have seen them all, as /proc does. */
+	kfd = kmsg_open();
+	if (kmod_load("1/lkm1.ko", "") ||
+	    kmsg_grep(kfd, "lkm1: runnable=", line, sizeof(line)) ||
+	    field(line, "threads=") < THREADS ||
+	    scan_threads(&running) < THREADS) {
+		fprintf(stderr, "bench: lkm1 or /proc missed threads: %s\n",
+			line);
+		exit(1);
+	}
+	kmod_unload("lkm1");
+	close(kfd);
+	for (r = 0; r < REPS; r++) {
+		double t = now_ns();
+
+		kmod_load("1/lkm1.ko", "");
+		kmod_unload("lkm1");
+		o[r] = now_ns() - t;
+		t = now_ns();
+		if (scan_threads(&running) < THREADS)
+			exit(1);
+		p[r] = now_ns() - t;
+	}
+	stop(child);
+	row("runnable threads among 10,000 (ns)", "load and unload lkm1",
+	    "read every /proc/PID/task/TID/stat", "ns", o, p, 0.1);
 }
 
 static unsigned long vmstat_pgfault(void)
@@ -246,28 +491,41 @@ static void page_faults(void)
 	}
 	(void)sink;
 	row("page faults since boot (ns per read)", "read /proc/get_pgfaults",
-	    "read and parse /proc/vmstat", "ns", o, p);
+	    "read and parse /proc/vmstat", "ns", o, p, 0.25);
 }
 
 int main(void)
 {
-	int fd = open("/dev/physmem", O_RDWR), pm = open("/proc/self/pagemap", O_RDONLY);
+	int fd = open("/dev/physmem", O_RDWR),
+	    pm = open("/proc/self/pagemap", O_RDONLY);
+	double dense[REPS];
+	char cmdline[1024] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
 
 	psize = sysconf(_SC_PAGESIZE);
+	if (!f || !fgets(cmdline, sizeof(cmdline), f)) {
+		perror("bench: /proc/cmdline");
+		return 1;
+	}
+	fclose(f);
+	cmdline[strcspn(cmdline, "\n")] = '\0';
+	printf("guest kernel command line: `%s`\n\n", cmdline);
 	if (fd < 0 || pm < 0) {
 		perror("bench: open /dev/physmem or pagemap");
 		return 1;
 	}
-	printf("| benchmark | ours | median | spread | peer | median | spread | ours/peer |\n");
-	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |\n");
+	printf("| benchmark | ours | median | spread | peer | median | spread | ours/peer | goal |\n");
+	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
 	one_translation(fd, pm);
 	range(fd, pm, "64 MiB of 4K pages (ns per page)",
 	      touched(64 * MIB, MADV_NOHUGEPAGE), 64 * MIB / psize);
-	range(fd, pm, "64 MiB of THP (ns per page)", touched(64 * MIB, MADV_HUGEPAGE),
-	      64 * MIB / psize);
-	memory_stats(64);
-	memory_stats(256);
-	memory_stats(1024);
+	range(fd, pm, "64 MiB of THP (ns per page)",
+	      touched(64 * MIB, MADV_HUGEPAGE), 64 * MIB / psize);
+	memory_stats(64, NULL, 0);
+	memory_stats(256, NULL, 0);
+	memory_stats(1024, dense, 0.5);
+	sparse_walk(dense);
+	thread_scan();
 	page_faults();
 	return 0;
 }

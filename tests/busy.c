@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 	pthread_t t;
 
 	if (n < 1 || n > 64) {
-		fprintf(stderr, "usage: busy N  (1 <= N <= 64 spinning threads)\n");
+		fprintf(stderr,
+			"usage: busy N  (1 <= N <= 64 spinning threads)\n");
 		return 2;
 	}
 	for (i = 1; i < n; i++)

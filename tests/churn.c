@@ -30,7 +30,8 @@ int main(void)
 	fflush(stdout);
 	for (;;) {
 		p = mmap(base, LEN, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+			 0);
 		if (p == MAP_FAILED) {
 			perror("churn: mmap");
 			return 1;

@@ -19,10 +19,11 @@
 
 #include "tap.h"
 #include "kmod.h"
+#include "truth.h"
 
 #define MB (1UL << 20)
-#define LEN (8 * MB)			/* churn's mapping */
-#define KPF_THP 22			/* /proc/kpageflags bit */
+#define LEN (8 * MB) /* churn's mapping */
+#define KPF_THP 22 /* /proc/kpageflags bit */
 
 static pid_t churn;
 static uintptr_t base;
@@ -138,7 +139,9 @@ static int lkm3_says(uintptr_t addr, struct answer *a)
 	ret = ask(3, params, "lkm3: pid=", line, sizeof(line));
 	s = strstr(line, "lkm3: ");
 	snprintf(a->text, sizeof(a->text), "%s",
-		 ret ? errno_name(-ret) : s ? s + 6 : line);
+		 ret ? errno_name(-ret) :
+		 s   ? s + 6 :
+		       line);
 	return ret;
 }
 
@@ -161,17 +164,18 @@ static int proc_says(uintptr_t addr, struct answer *a)
 			 "pid=%d vaddr=0x%lx not mapped reason=no-vma", churn,
 			 (unsigned long)addr);
 	else if (PM_PRESENT(pm))
-		snprintf(a->text, sizeof(a->text),
-			 "pid=%d vaddr=0x%lx paddr=0x%llx page=%s", churn,
-			 (unsigned long)addr,
-			 (unsigned long long)(PM_PFN(pm) * psize + addr % psize),
-			 thp ? "2M" : "4K");
+		snprintf(
+			a->text, sizeof(a->text),
+			"pid=%d vaddr=0x%lx paddr=0x%llx page=%s", churn,
+			(unsigned long)addr,
+			(unsigned long long)(PM_PFN(pm) * psize + addr % psize),
+			thp ? "2M" : "4K");
 	else if (PM_SWAPPED(pm))
-		return -1;	/* no swap here: not a state churn can be in */
+		return -1; /* no swap here: not a state churn can be in */
 	else
 		snprintf(a->text, sizeof(a->text),
-			 "pid=%d vaddr=0x%lx not mapped reason=not-present", churn,
-			 (unsigned long)addr);
+			 "pid=%d vaddr=0x%lx not mapped reason=not-present",
+			 churn, (unsigned long)addr);
 	return 0;
 }
 
@@ -198,7 +202,7 @@ static int plausible(const struct answer *a, uintptr_t addr, int small)
 
 struct tally {
 	long asked, checked, moved, wrong;
-	long kinds[4];	/* paddr 4K, paddr 2M, not-present, no-vma */
+	long kinds[4]; /* paddr 4K, paddr 2M, not-present, no-vma */
 };
 
 static void count_kind(struct tally *t, const struct answer *a)
@@ -232,7 +236,8 @@ static void lkm3_frozen(struct tally *t, uintptr_t addr)
 	t->asked++;
 	if (proc_says(addr, &before) || lkm3_says(addr, &got) ||
 	    proc_says(addr, &after)) {
-		wrong(t, "lkm3, churn stopped", got.text, "an answer and /proc read");
+		wrong(t, "lkm3, churn stopped", got.text,
+		      "an answer and /proc read");
 		return;
 	}
 	if (strcmp(before.text, after.text)) {
@@ -307,8 +312,8 @@ static void lkm4_frozen(struct tally *t, long *vbase)
 	if (v0 > 0 && has_vma(base) >= 0)
 		*vbase = v0 - (has_vma(base) ? (long)(LEN >> 10) : 0);
 	snprintf(got, sizeof(got), "virtual_kb=%ld physical_kb=%ld", v, p);
-	snprintf(want, sizeof(want), "virtual_kb=%ld physical_kb=%ld (VmSize, Rss)",
-		 v0, p0);
+	snprintf(want, sizeof(want),
+		 "virtual_kb=%ld physical_kb=%ld (VmSize, Rss)", v0, p0);
 	if (v != v0 || p != p0)
 		wrong(t, "lkm4, churn stopped", got, want);
 }
@@ -325,8 +330,9 @@ static void lkm4_running(struct tally *t, long vbase)
 	}
 	t->checked++;
 	snprintf(got, sizeof(got), "virtual_kb=%ld physical_kb=%ld", v, p);
-	snprintf(want, sizeof(want), "virtual_kb %ld or %ld, physical_kb at most that",
-		 vbase, vbase + (long)(LEN >> 10));
+	snprintf(want, sizeof(want),
+		 "virtual_kb %ld or %ld, physical_kb at most that", vbase,
+		 vbase + (long)(LEN >> 10));
 	if ((v != vbase && v != vbase + (long)(LEN >> 10)) || p < 0 || p > v)
 		wrong(t, "lkm4, churn running", got, want);
 }
@@ -337,8 +343,9 @@ static void verdict(const char *what, const struct tally *t, int kinds)
 	       "%s: %ld queries, %ld checked, %ld skipped (/proc moved during the query), none wrong",
 	       what, t->asked, t->checked, t->moved);
 	if (kinds)
-		tap_diag("  answers: %ld 4K frames, %ld 2M frames, %ld not-present, %ld no-vma",
-			 t->kinds[0], t->kinds[1], t->kinds[2], t->kinds[3]);
+		tap_diag(
+			"  answers: %ld 4K frames, %ld 2M frames, %ld not-present, %ld no-vma",
+			t->kinds[0], t->kinds[1], t->kinds[2], t->kinds[3]);
 }
 
 int main(int argc, char **argv)
@@ -359,7 +366,8 @@ int main(int argc, char **argv)
 		/* Pairs of rounds alternate: stopped, running, stopped, ... */
 		if (i / 2 % 2 == 0) {
 			if (freeze()) {
-				tap_diag("cannot stop churn: %s", strerror(errno));
+				tap_diag("cannot stop churn: %s",
+					 strerror(errno));
 				break;
 			}
 			lkm3_frozen(&t3f, addr);
@@ -375,7 +383,9 @@ int main(int argc, char **argv)
 	waitpid(churn, NULL, 0);
 	verdict("lkm3 with churn stopped, against pagemap", &t3f, 1);
 	verdict("lkm3 with churn running, a possible answer", &t3r, 1);
-	verdict("lkm4 with churn stopped, against VmSize and smaps_rollup", &t4f, 0);
-	verdict("lkm4 with churn running, VmSize with or without its 8 MiB", &t4r, 0);
+	verdict("lkm4 with churn stopped, against VmSize and smaps_rollup",
+		&t4f, 0);
+	verdict("lkm4 with churn running, VmSize with or without its 8 MiB",
+		&t4r, 0);
 	return tap_done();
 }

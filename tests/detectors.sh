@@ -23,7 +23,7 @@ set -uo pipefail
 
 # fault (kp_detect parameter) | config options its detector needs | ERE the
 # log must match | lanes that must have it ("all": Debian's config has it
-# too, and the issue's minimum for the distribution lanes; "debug": the
+# too, and the distribution lanes must catch at least these; "debug": the
 # sanitizers only the debug kernel has).
 fault_table() {
 	cat <<'EOF'

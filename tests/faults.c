@@ -26,21 +26,24 @@
 
 #include "tap.h"
 #include "kmod.h"
-#include "2_I/physmem.h"
+#include "truth.h"
+#include "modules.h"
+#include "physmem_ioc.h"
 #include "2_II/reparent.h"
 
 #define DBG "/sys/kernel/debug/"
 
-static pid_t target;	/* a sleeping child: the pid= of lkm2-4 */
-static char *pbuf;	/* 64 written pages for physmem to translate */
-static uint64_t pframe[64];	/* their physical addresses, from pagemap */
-static int injected;	/* the last operation had an allocation fail */
+static pid_t target; /* a sleeping child: the pid= of lkm2-4 */
+static char *pbuf; /* 64 written pages for physmem to translate */
+static uint64_t pframe[64]; /* their physical addresses, from pagemap */
+static int injected; /* the last operation had an allocation fail */
 
 static void put(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
-	if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t)strlen(value)) {
+	if (fd < 0 ||
+	    write(fd, value, strlen(value)) != (ssize_t)strlen(value)) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		exit(1);
 	}
@@ -50,7 +53,8 @@ static void put(const char *path, const char *value)
 /* Both injectors: sleeping allocations too, order 0 too, no messages. */
 static void setup_injectors(void)
 {
-	static const char *const attr[] = { DBG "failslab/", DBG "fail_page_alloc/" };
+	static const char *const attr[] = { DBG "failslab/",
+					    DBG "fail_page_alloc/" };
 	char path[128];
 	int i;
 
@@ -122,8 +126,8 @@ static int with_random(int (*op)(void *), void *arg)
 struct mod {
 	const char *name, *ko;
 	char params[64];
-	int (*op)(void *);	/* one use; 0 or -errno */
-	int own_injection;	/* op(&nth) injects in the child it forks */
+	int (*op)(void *); /* one use; 0 or -errno */
+	int own_injection; /* op(&nth) injects in the child it forks */
 };
 
 static int load(void *arg)
@@ -140,11 +144,7 @@ static int physmem_op(void *arg)
 	struct physmem_result res[64];
 	uint64_t va[64];
 	long psize = sysconf(_SC_PAGESIZE);
-	struct physmem_xlate x;
-	struct physmem_write w = { 0 };
-	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)va,
-					 .results = (uintptr_t)res,
-					 .count = 64 };
+	uint64_t paddr;
 	int fd, i, ret = 0;
 
 	(void)arg;
@@ -153,19 +153,16 @@ static int physmem_op(void *arg)
 	fd = open("/dev/physmem", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	x.vaddr = (uintptr_t)buf + 100;
-	if (ioctl(fd, PHYSMEM_IOC_XLATE, &x)) {
+	if (physmem_xlate(fd, buf + 100, &paddr)) {
 		ret = -errno;
 		goto out;
 	}
 	/* pframe[] was read before: here, reading pagemap could fail too. */
-	if (x.paddr != pframe[0] + 100) {
-		ret = -EBADE;	/* a wrong answer, not an error */
+	if (paddr != pframe[0] + 100) {
+		ret = -EBADE; /* a wrong answer, not an error */
 		goto out;
 	}
-	w.paddr = x.paddr;
-	w.value = 42;
-	if (ioctl(fd, PHYSMEM_IOC_WRITE, &w)) {
+	if (physmem_poke(fd, paddr, 42)) {
 		ret = -errno;
 		goto out;
 	}
@@ -173,7 +170,7 @@ static int physmem_op(void *arg)
 		ret = -EBADE;
 		goto out;
 	}
-	if (ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b)) {
+	if (physmem_batch(fd, va, res, 64)) {
 		ret = -errno;
 		goto out;
 	}
@@ -212,14 +209,15 @@ static int reparent_op(void *arg)
 		return -errno;
 	station = fork();
 	if (station == 0) {
-		signal(SIGCHLD, SIG_IGN);	/* its children reap themselves */
+		signal(SIGCHLD, SIG_IGN); /* its children reap themselves */
 		for (;;)
 			pause();
 	}
 	req.new_parent = station;
 	soldier = fork();
 	if (soldier == 0) {
-		r[0] = nth < 0 ? with_random(join, &req) : with_nth(nth, join, &req);
+		r[0] = nth < 0 ? with_random(join, &req) :
+				 with_nth(nth, join, &req);
 		r[1] = injected;
 		_exit(write(p[1], r, sizeof(r)) != sizeof(r));
 	}
@@ -232,7 +230,7 @@ static int reparent_op(void *arg)
 	close(p[0]);
 	kill(station, SIGKILL);
 	waitpid(station, NULL, 0);
-	waitpid(soldier, NULL, 0);	/* ECHILD if it joined */
+	waitpid(soldier, NULL, 0); /* ECHILD if it joined */
 	return ret;
 }
 
@@ -251,8 +249,9 @@ static int proc_op(void *arg)
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
-	if (strstr(path, "hello") ? strcmp(buf, "Hello World!\n") :
-				    strncmp(buf, "Page faults since boot: ", 24))
+	if (strstr(path, "hello") ?
+		    strcmp(buf, "Hello World!\n") :
+		    strncmp(buf, "Page faults since boot: ", 24))
 		return -EBADE;
 	return 0;
 }
@@ -279,7 +278,8 @@ struct tally {
 static void note(struct tally *t, const char *fmt, const char *what, int err)
 {
 	if (!t->wrong++)
-		snprintf(t->why, sizeof(t->why), fmt, what, strerrorname_np(err) ?: "?");
+		snprintf(t->why, sizeof(t->why), fmt, what,
+			 strerrorname_np(err) ?: "?");
 }
 
 /* Without injection, the module loads, works and unloads. */
@@ -311,10 +311,12 @@ static void attempt(struct mod *m, int nth, struct tally *t, int *more)
 		if (ret != -ENOMEM)
 			note(t, "load of %s: %s", m->name, -ret);
 		if (kmod_loaded(m->name))
-			note(t, "%s stays loaded after failing (%s)", m->name, -ret);
+			note(t, "%s stays loaded after failing (%s)", m->name,
+			     -ret);
 		ret = clean_cycle(m);
 		if (ret)
-			note(t, "%s does not load, work and unload after a failure: %s",
+			note(t,
+			     "%s does not load, work and unload after a failure: %s",
 			     m->name, -ret);
 		return;
 	}
@@ -331,7 +333,8 @@ static void attempt_op(struct mod *m, int nth, struct tally *t, int *more)
 	if (m->own_injection)
 		ret = m->op(&nth);
 	else
-		ret = nth < 0 ? with_random(m->op, NULL) : with_nth(nth, m->op, NULL);
+		ret = nth < 0 ? with_random(m->op, NULL) :
+				with_nth(nth, m->op, NULL);
 	*more = injected;
 	if (ret) {
 		t->failed++;
@@ -339,7 +342,8 @@ static void attempt_op(struct mod *m, int nth, struct tally *t, int *more)
 			note(t, "use of %s: %s", m->name, -ret);
 		ret = m->op(NULL);
 		if (ret)
-			note(t, "%s does not work after a failure: %s", m->name, -ret);
+			note(t, "%s does not work after a failure: %s", m->name,
+			     -ret);
 	}
 }
 
@@ -400,39 +404,66 @@ static int wanted(const char *name, int n, char **v)
 	return n <= 0;
 }
 
+/*
+ * What each module is loaded with and how it is used (tests/lib/modules.h
+ * lists them): a module not named here is loaded bare and not used.
+ */
+static void describe(struct mod *m, const struct kp_module *k)
+{
+	const char *n = k->name;
+
+	memset(m, 0, sizeof(*m));
+	m->name = k->name;
+	m->ko = k->path;
+	if (!strcmp(n, "lkm2"))
+		snprintf(m->params, sizeof(m->params), "pid=%d", target);
+	if (!strcmp(n, "lkm3"))
+		snprintf(m->params, sizeof(m->params), "pid=%d vaddr=0x1000",
+			 target);
+	if (!strcmp(n, "lkm4"))
+		snprintf(m->params, sizeof(m->params), "pid=%d detail=1",
+			 target);
+	if (!strcmp(n, "physmem"))
+		m->op = physmem_op;
+	if (!strcmp(n, "reparent")) {
+		m->op = reparent_op;
+		m->own_injection = 1; /* a soldier child joins */
+	}
+	if (!strcmp(n, "hello_procfs"))
+		m->op = hello_op;
+	if (!strcmp(n, "get_pgfaults"))
+		m->op = pgfaults_op;
+}
+
 int main(int argc, char **argv)
 {
-	int step = argc > 1 ? atoi(argv[1]) : 1, rounds = argc > 2 ? atoi(argv[2]) : 20;
+	int step = argc > 1 ? atoi(argv[1]) : 1,
+	    rounds = argc > 2 ? atoi(argv[2]) : 20;
 	long psize = sysconf(_SC_PAGESIZE);
-	struct mod mods[] = {
-		{ "hello", "1/hello.ko", "", NULL, 0 },
-		{ "lkm1", "1/lkm1.ko", "", NULL, 0 },
-		{ "lkm2", "1/lkm2.ko", "", NULL, 0 },
-		{ "lkm3", "1/lkm3.ko", "", NULL, 0 },
-		{ "lkm4", "1/lkm4.ko", "detail=1", NULL, 0 },
-		{ "physmem", "2_I/physmem.ko", "", physmem_op, 0 },
-		{ "reparent", "2_II/reparent.ko", "", reparent_op, 1 },
-		{ "hello_procfs", "3/hello_procfs.ko", "", hello_op, 0 },
-		{ "get_pgfaults", "3/get_pgfaults.ko", "", pgfaults_op, 0 },
-	};
-	size_t i;
+	struct kp_module found[KP_MODULES_MAX];
+	struct mod mods[KP_MODULES_MAX];
+	int n, i;
 
-	if (access(DBG "failslab", F_OK) || access(DBG "fail_page_alloc", F_OK)) {
+	if (access(DBG "failslab", F_OK) ||
+	    access(DBG "fail_page_alloc", F_OK)) {
 		/*
 		 * A skip only where the kernel has no fault injection at all
 		 * (Debian's); the debug kernel has it, so there a missing
 		 * debugfs file is a failure, debugfs not mounted above all.
 		 */
 		if (!fault_injection_expected()) {
-			tap_skip("this kernel has no fault injection (the debug kernel does)",
-				 "allocation failures during loads and operations");
+			tap_skip(
+				"this kernel has no fault injection (the debug kernel does)",
+				"allocation failures during loads and operations");
 			return tap_done();
 		}
-		tap_ok(0, "allocation failures during loads and operations: " DBG
+		tap_ok(0,
+		       "allocation failures during loads and operations: " DBG
 		       "failslab and " DBG "fail_page_alloc are there");
 		tap_diag("failslab: %s, fail_page_alloc: %s",
 			 access(DBG "failslab", F_OK) ? "missing" : "there",
-			 access(DBG "fail_page_alloc", F_OK) ? "missing" : "there");
+			 access(DBG "fail_page_alloc", F_OK) ? "missing" :
+							       "there");
 		return tap_done();
 	}
 	setup_injectors();
@@ -442,9 +473,11 @@ int main(int argc, char **argv)
 	madvise(pbuf, 64 * psize, MADV_DONTFORK);
 	memset(pbuf, 1, 64 * psize);
 	for (i = 0; i < 64; i++) {
-		pframe[i] = PM_PFN(pagemap_entry((uintptr_t)pbuf + i * psize)) * psize;
+		pframe[i] = PM_PFN(pagemap_entry((uintptr_t)pbuf + i * psize)) *
+			    psize;
 		if (!pframe[i]) {
-			tap_ok(0, "pagemap gives the frames of physmem's 64 pages");
+			tap_ok(0,
+			       "pagemap gives the frames of physmem's 64 pages");
 			return tap_done();
 		}
 	}
@@ -453,13 +486,14 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	snprintf(mods[2].params, sizeof(mods[2].params), "pid=%d", target);
-	snprintf(mods[3].params, sizeof(mods[3].params), "pid=%d vaddr=0x1000",
-		 target);
-	snprintf(mods[4].params, sizeof(mods[4].params), "pid=%d detail=1", target);
+	n = kp_modules(found);
+	if (!tap_ok(n > 0, "the modules are there (*/*.ko)"))
+		n = 0;
+	for (i = 0; i < n; i++)
+		describe(&mods[i], &found[i]);
 	put(DBG "failslab/probability", "10");
 	put(DBG "fail_page_alloc/probability", "10");
-	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
+	for (i = 0; i < n; i++)
 		if (wanted(mods[i].name, argc - 3, argv + 3))
 			sweep(&mods[i], step, rounds);
 	put(DBG "failslab/probability", "0");

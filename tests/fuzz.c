@@ -37,19 +37,27 @@ static uint64_t pick(const uint64_t *v, int n)
 /* A value from the edges: zero, ones, signs, limits, unaligned, random. */
 static uint64_t edgy(void)
 {
-	static const uint64_t v[] = { 0, 1, 4095, 4096, 0x7fffffffULL,
-				      0x80000000ULL, 0xffffffffULL,
-				      0x7ffffffff000ULL, 0x800000000000ULL,
-				      0xffff888000000000ULL, ~0ULL, 1ULL << 52 };
+	static const uint64_t v[] = { 0,
+				      1,
+				      4095,
+				      4096,
+				      0x7fffffffULL,
+				      0x80000000ULL,
+				      0xffffffffULL,
+				      0x7ffffffff000ULL,
+				      0x800000000000ULL,
+				      0xffff888000000000ULL,
+				      ~0ULL,
+				      1ULL << 52 };
 
 	return rng_next() % 3 ? pick(v, sizeof(v) / sizeof(v[0])) : rng_next();
 }
 
 struct arena {
-	char *rw;	/* a valid page */
-	char *edge;	/* the last bytes of a page followed by an unmapped one */
-	char *ro;	/* a read-only page */
-	char *gone;	/* an unmapped page */
+	char *rw; /* a valid page */
+	char *edge; /* the last bytes of a page followed by an unmapped one */
+	char *ro; /* a read-only page */
+	char *gone; /* an unmapped page */
 };
 
 static void arena_init(struct arena *a, long psize)
@@ -61,7 +69,8 @@ static void arena_init(struct arena *a, long psize)
 	a->edge = p + 2 * psize - 8;
 	a->gone = p + 2 * psize;
 	munmap(a->gone, psize);
-	a->ro = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	a->ro = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		     0);
 	memset(a->rw, 0, 2 * psize);
 }
 
@@ -89,8 +98,8 @@ static void *argument(struct arena *a, long psize, int reparent, pid_t station)
 		q[i] = edgy();
 	if (reparent && rng_next() % 2) {
 		/* A plausible PID: ours, our parent's, init, a kthread, ... */
-		const int32_t pids[] = { 0, -1, INT_MAX, getpid(), getppid(), 1, 2,
-				   station, station };
+		const int32_t pids[] = { 0, -1, INT_MAX, getpid(), getppid(),
+					 1, 2,	station, station };
 		struct reparent_req *r = (void *)(a->rw + rng_next() % 16);
 
 		r->new_parent = pids[rng_next() % 9];
@@ -99,7 +108,8 @@ static void *argument(struct arena *a, long psize, int reparent, pid_t station)
 	}
 	if (!reparent && rng_next() % 2) {
 		/* A real address of ours, sometimes. */
-		q[0] = (uintptr_t)(rng_next() % 2 ? a->rw : a->ro) + rng_next() % psize;
+		q[0] = (uintptr_t)(rng_next() % 2 ? a->rw : a->ro) +
+		       rng_next() % psize;
 	}
 	return a->rw + rng_next() % 16;
 }
@@ -107,15 +117,20 @@ static void *argument(struct arena *a, long psize, int reparent, pid_t station)
 static unsigned long command(int reparent)
 {
 	static const unsigned long phys[] = {
-		PHYSMEM_IOC_XLATE, PHYSMEM_IOC_WRITE, PHYSMEM_IOC_XLATE_BATCH,
+		PHYSMEM_IOC_XLATE,
+		PHYSMEM_IOC_WRITE,
+		PHYSMEM_IOC_XLATE_BATCH,
 		_IOR(PHYSMEM_IOC_MAGIC, 1, struct physmem_xlate),
 		_IOWR(PHYSMEM_IOC_MAGIC, 2, struct physmem_write),
-		_IOW(PHYSMEM_IOC_MAGIC, 1, uint32_t), _IO(PHYSMEM_IOC_MAGIC, 4),
+		_IOW(PHYSMEM_IOC_MAGIC, 1, uint32_t),
+		_IO(PHYSMEM_IOC_MAGIC, 4),
 	};
 	static const unsigned long repa[] = {
-		REPARENT_IOC_SET_PARENT, REPARENT_IOC_SET_PARENT,
+		REPARENT_IOC_SET_PARENT,
+		REPARENT_IOC_SET_PARENT,
 		_IOR(REPARENT_IOC_MAGIC, 0x10, struct reparent_req),
-		_IOW(REPARENT_IOC_MAGIC, 0x10, uint64_t), _IO(REPARENT_IOC_MAGIC, 0x11),
+		_IOW(REPARENT_IOC_MAGIC, 0x10, uint64_t),
+		_IO(REPARENT_IOC_MAGIC, 0x11),
 	};
 
 	if (rng_next() % 8 == 0)
@@ -126,11 +141,11 @@ static unsigned long command(int reparent)
 /* Which errnos the device's header documents (and EINTR, ENOMEM). */
 static int documented(int reparent, int e)
 {
-	static const int phys[] = { EPERM, EACCES, EINVAL, ENXIO, ENOSPC,
-				    EAGAIN, EFAULT, ENOTTY, EINTR, ENOMEM,
-				    EHWPOISON };
-	static const int repa[] = { EINVAL, ESRCH, ELOOP, EPERM, EXDEV,
-				    EBUSY, EFAULT, ENOTTY };
+	static const int phys[] = { EPERM,  EACCES, EINVAL,   ENXIO,
+				    ENOSPC, EAGAIN, EFAULT,   ENOTTY,
+				    EINTR,  ENOMEM, EHWPOISON };
+	static const int repa[] = { EINVAL, ESRCH, ELOOP,  EPERM,
+				    EXDEV,  EBUSY, EFAULT, ENOTTY };
 	const int *v = reparent ? repa : phys;
 	int i, n = reparent ? 8 : 11;
 
@@ -153,7 +168,9 @@ static void worker(const char *dev, int reparent, long calls, uint64_t seed,
 	fd = dev_open_or_exit(dev);
 	for (i = 0; i < calls; i++) {
 		int e = ioctl(fd, command(reparent),
-			      argument(&a, psize, reparent, station)) ? errno : 0;
+			      argument(&a, psize, reparent, station)) ?
+				errno :
+				0;
 
 		counts[e < NERR ? e : NERR - 1]++;
 	}
@@ -175,13 +192,15 @@ static void reap(int sig)
 int main(int argc, char **argv)
 {
 	long calls = argc > 2 ? atol(argv[2]) : 20000, total[NERR] = { 0 };
-	uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL);
+	uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) :
+				   (uint64_t)time(NULL);
 	int reparent, i, e, bad = 0, fds[2];
 	long sum = 0, counts[NERR];
 	pid_t station = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: fuzz /dev/physmem|/dev/reparent [CALLS [SEED]]\n");
+		fprintf(stderr,
+			"usage: fuzz /dev/physmem|/dev/reparent [CALLS [SEED]]\n");
 		return 2;
 	}
 	reparent = strstr(argv[1], "reparent") != NULL;
@@ -197,14 +216,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (pipe(fds)) {
-		tap_ok(0, "hostile ioctls on %s: a pipe for the counts: %s", argv[1],
-		       strerror(errno));
+		tap_ok(0, "hostile ioctls on %s: a pipe for the counts: %s",
+		       argv[1], strerror(errno));
 		return tap_done();
 	}
 	for (i = 0; i < WORKERS; i++)
 		if (fork() == 0)
-			worker(argv[1], reparent, calls / WORKERS, seed + i, station,
-			       fds[1]);
+			worker(argv[1], reparent, calls / WORKERS, seed + i,
+			       station, fds[1]);
 	close(fds[1]);
 	for (i = 0; i < WORKERS; i++) {
 		if (read(fds[0], counts, sizeof(counts)) != sizeof(counts)) {

@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 	}
 	addr = symbol_address(argv[1]);
 	if (!addr) {
-		fprintf(stderr, "kbytes: %s is not in /proc/kallsyms (or its address is hidden)\n",
+		fprintf(stderr,
+			"kbytes: %s is not in /proc/kallsyms (or its address is hidden)\n",
 			argv[1]);
 		return 1;
 	}
@@ -84,7 +85,8 @@ int main(int argc, char **argv)
 	}
 	off = kcore_offset(fd, addr, n);
 	if (off < 0 || pread(fd, buf, n, off) != (ssize_t)n) {
-		fprintf(stderr, "kbytes: cannot read %s (%#llx) from /proc/kcore\n",
+		fprintf(stderr,
+			"kbytes: cannot read %s (%#llx) from /proc/kcore\n",
 			argv[1], addr);
 		return 1;
 	}

@@ -12,6 +12,7 @@
 
 #include "tap.h"
 #include "kmod.h"
+#include "truth.h"
 
 #define KO "1/lkm3.ko"
 #define MB (1UL << 20)
@@ -48,8 +49,9 @@ static int query(pid_t pid, uintptr_t addr, int verbose, char *line,
 
 		walk[0] = '\0';
 		while (!kmsg_grep(fd, "lkm3:   ", rec, sizeof(rec)))
-			len += snprintf(walk + len, len < wsize ? wsize - len : 0,
-					"%s\n", rec + strlen("lkm3:   "));
+			len += snprintf(walk + len,
+					len < wsize ? wsize - len : 0, "%s\n",
+					rec + strlen("lkm3:   "));
 	}
 	close(fd);
 	if (ret)
@@ -75,7 +77,8 @@ static void check_mapped(const char *what, void *p, const char *page)
 		    "%s: paddr is pagemap's PFN * 4096 + offset, page=%s", what,
 		    page))
 		tap_diag("vaddr 0x%lx pagemap 0x%llx want 0x%llx; lkm3: %s",
-			 (unsigned long)addr, (unsigned long long)pm, want, line);
+			 (unsigned long)addr, (unsigned long long)pm, want,
+			 line);
 }
 
 static void check_reason(const char *what, pid_t pid, uintptr_t addr,
@@ -145,7 +148,7 @@ static void check_anon_file_stack_text(void)
 	}
 
 	zero = map(psize, MADV_NOHUGEPAGE);
-	sink = zero[10];	/* a read fault maps the shared zero page */
+	sink = zero[10]; /* a read fault maps the shared zero page */
 	(void)sink;
 	check_mapped("shared zero page (read, never written)", zero + 10, "4K");
 	check_mapped("stack", &stack_var, "4K");
@@ -202,7 +205,8 @@ static void check_gigantic(void)
 	}
 	p[0] = 1; /* faults in the whole page */
 	check_mapped("1G hugetlb page", p + 12345, "1G");
-	if (tap_ok(!mprotect(p, GB, PROT_NONE), "1G hugetlb page: mprotect PROT_NONE"))
+	if (tap_ok(!mprotect(p, GB, PROT_NONE),
+		   "1G hugetlb page: mprotect PROT_NONE"))
 		check_mapped("1G hugetlb page, PROT_NONE", p + GB - 1, "1G");
 	munmap(p, GB);
 }
@@ -363,7 +367,8 @@ static void check_swapped(void)
 	for (i = 0; i < 8; i++)
 		memset(p + i * psize, 'a' + i, psize);
 	if (madvise(p, 8 * psize, MADV_PAGEOUT)) {
-		tap_ok(0, "MADV_PAGEOUT of 8 written pages: %s", strerror(errno));
+		tap_ok(0, "MADV_PAGEOUT of 8 written pages: %s",
+		       strerror(errno));
 		return;
 	}
 	pm = pagemap_entry((uintptr_t)p + 3 * psize);
@@ -394,7 +399,8 @@ static void check_verbose(void)
 
 	p[0] = 1;
 	pm = pagemap_entry((uintptr_t)p);
-	if (!tap_ok(PM_PRESENT(pm) && PM_PFN(pm), "pagemap has our written page")) {
+	if (!tap_ok(PM_PRESENT(pm) && PM_PFN(pm),
+		    "pagemap has our written page")) {
 		tap_diag("pagemap 0x%llx", (unsigned long long)pm);
 		return;
 	}
@@ -412,7 +418,8 @@ static void check_verbose(void)
 		sscanf(s, "entry=0x%llx", &pte);
 	tap_eq((pte & 0x000ffffffffff000ULL) >> 12, PM_PFN(pm),
 	       "the PTE's frame bits are pagemap's PFN");
-	tap_ok(has(walk, "flags present=1 writable=1 user=1 dirty=1 accessed=1 huge=0 nx=1"),
+	tap_ok(has(walk,
+		   "flags present=1 writable=1 user=1 dirty=1 accessed=1 huge=0 nx=1"),
 	       "a written data page: present writable user dirty accessed NX");
 	if (!tap_ok(query(getpid(), (uintptr_t)check_verbose, 1, line,
 			  sizeof(line), walk, sizeof(walk)) == 0 &&

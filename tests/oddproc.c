@@ -64,8 +64,8 @@ static void report(const char *what, void *addr, int err)
 
 static void *map(size_t len, int prot, int flags)
 {
-	void *p = mmap(NULL, len, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	void *p = mmap(NULL, len, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 
 	if (p == MAP_FAILED) {
 		perror("mmap");
@@ -91,8 +91,8 @@ static void map_named(const char *name)
 	char *p = map(2 * psize, PROT_READ | PROT_WRITE, 0);
 	int err = 0;
 
-	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
-		  2 * psize, (unsigned long)name))
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p, 2 * psize,
+		  (unsigned long)name))
 		err = errno;
 	report("anon", p, err);
 }
@@ -155,7 +155,8 @@ static void map_whole_file(const char *path)
 	if (size >= psize)
 		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
-		report("fmap", (void *)p, fd < 0 || size >= psize ? errno : EINVAL);
+		report("fmap", (void *)p,
+		       fd < 0 || size >= psize ? errno : EINVAL);
 		return;
 	}
 	madvise((void *)p, size, MADV_RANDOM);

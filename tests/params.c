@@ -19,8 +19,8 @@
  * A case passes when finit_module() gives exactly that errno and the log
  * explains it, no module stays loaded, or the module loads, its report is
  * the one /proc says (pagemap for lkm3, VmSize for lkm4) and it unloads.
- * First the fixed cases the issue lists, one TAP line each; then CASES
- * random ones; then a race: a process that exits (and is reaped) while a
+ * First the fixed cases (the edges of each parameter), one TAP line
+ * each; then CASES random ones; then a race: a process that exits (and is reaped) while a
  * module is being loaded for it.  The seed is printed for replay.
  */
 #define _GNU_SOURCE
@@ -33,26 +33,27 @@
 
 #include "tap.h"
 #include "kmod.h"
+#include "truth.h"
 #include "rng.h"
 
 #define MB (1UL << 20)
 
 struct kcase {
-	int mod;		/* 2, 3 or 4: lkm2, lkm3, lkm4 */
+	int mod; /* 2, 3 or 4: lkm2, lkm3, lkm4 */
 	char params[256];
-	int err;		/* the errno finit_module() must give, or 0 */
-	char want[256];		/* a substring of the module's log */
+	int err; /* the errno finit_module() must give, or 0 */
+	char want[256]; /* a substring of the module's log */
 };
 
 /* What the cases are made of, set up once. */
 static struct {
 	pid_t self, sleeper, zombie, kthread;
 	int pid_max, bits;
-	unsigned long limit;	/* the user address limit (TASK_SIZE) */
-	unsigned long low_end;	/* 2^(bits-1): canonical addresses are below */
-	unsigned long high;	/* 2^64 - 2^(bits-1): ... or from here on */
+	unsigned long limit; /* the user address limit (TASK_SIZE) */
+	unsigned long low_end; /* 2^(bits-1): canonical addresses are below */
+	unsigned long high; /* 2^64 - 2^(bits-1): ... or from here on */
 	char *touched, *untouched, *hole, *huge;
-	int thp;		/* @huge is one transparent huge page */
+	int thp; /* @huge is one transparent huge page */
 	long psize;
 } w;
 
@@ -79,8 +80,9 @@ static pid_t find_kthread(void)
 			continue;
 		s = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
 		/* ") S ppid pgrp session tty tpgid flags" */
-		if (s && sscanf(s, ") %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
-		    (flags & 0x00200000))	/* PF_KTHREAD */
+		if (s &&
+		    sscanf(s, ") %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
+		    (flags & 0x00200000)) /* PF_KTHREAD */
 			found = p;
 		fclose(f);
 	}
@@ -131,10 +133,10 @@ static void setup(void)
 		die("mmap");
 	/* No huge page over the first two: the untouched one must stay so. */
 	madvise(p, 2 * MB, MADV_NOHUGEPAGE);
-	w.touched = p;			/* 1 MiB, every page written */
+	w.touched = p; /* 1 MiB, every page written */
 	memset(w.touched, 0x5a, MB);
-	w.untouched = p + MB;		/* 1 MiB, never touched */
-	w.hole = p + 2 * MB;		/* 2 MiB unmapped */
+	w.untouched = p + MB; /* 1 MiB, never touched */
+	w.hole = p + 2 * MB; /* 2 MiB unmapped */
 	munmap(w.hole, 2 * MB);
 	/* A 2 MiB-aligned 2 MiB inside the last 8 MiB, for a huge page. */
 	w.huge = (char *)(((uintptr_t)p + 6 * MB) & ~(2 * MB - 1));
@@ -148,7 +150,8 @@ static unsigned long long paddr_of(const char *p)
 {
 	uint64_t pm = pagemap_entry((uintptr_t)p);
 
-	return PM_PRESENT(pm) ? PM_PFN(pm) * w.psize + (uintptr_t)p % w.psize : 0;
+	return PM_PRESENT(pm) ? PM_PFN(pm) * w.psize + (uintptr_t)p % w.psize :
+				0;
 }
 
 /* The comm of @pid, as the kernel's messages print task->comm. */
@@ -189,7 +192,8 @@ static int run_case(struct kcase *c, char *why, size_t size)
 	fd = kmsg_open();
 	ret = -kmod_load(path, c->params);
 	if (ret == 0 && kmod_unload(name)) {
-		snprintf(why, size, "loaded, but rmmod failed: %s", strerror(errno));
+		snprintf(why, size, "loaded, but rmmod failed: %s",
+			 strerror(errno));
 		close(fd);
 		return 0;
 	}
@@ -199,7 +203,8 @@ static int run_case(struct kcase *c, char *why, size_t size)
 		snprintf(why, size, "got %s, expected %s", errno_name(ret),
 			 errno_name(c->err));
 	else if (kmod_loaded(name))
-		snprintf(why, size, "%s is still loaded after the failure", name);
+		snprintf(why, size, "%s is still loaded after the failure",
+			 name);
 	else if (!found)
 		snprintf(why, size, "%s, but no log line with \"%s\"",
 			 errno_name(ret), c->want);
@@ -219,14 +224,23 @@ static void check(struct kcase *c, const char *what)
 
 /* --- The classes of pid= and what each means for a module. ---------- */
 
-enum pid_class { P_NONPOS, P_RANGE, P_JUNK, P_NOSUCH, P_KTHREAD, P_ZOMBIE,
-		 P_SELF, P_SLEEPER, P_NCLASS };
+enum pid_class {
+	P_NONPOS,
+	P_RANGE,
+	P_JUNK,
+	P_NOSUCH,
+	P_KTHREAD,
+	P_ZOMBIE,
+	P_SELF,
+	P_SLEEPER,
+	P_NCLASS
+};
 
 /* Write a pid= value of class @k in @s; return the pid it means. */
 static long pid_text(enum pid_class k, char *s, size_t size)
 {
-	static const char *const junk[] = { "", "abc", "1a", "0x", "--1", "1.5",
-					    "0x1p3", "1e3" };
+	static const char *const junk[] = { "",	   "abc", "1a",	   "0x",
+					    "--1", "1.5", "0x1p3", "1e3" };
 	long v;
 
 	switch (k) {
@@ -236,13 +250,15 @@ static long pid_text(enum pid_class k, char *s, size_t size)
 		return v;
 	case P_RANGE:
 		snprintf(s, size, rng_below(2) ? "%lld" : "-%lld",
-			 (long long)INT_MAX + 2 + (long long)rng_below(1UL << 40));
+			 (long long)INT_MAX + 2 +
+				 (long long)rng_below(1UL << 40));
 		return 0;
 	case P_JUNK:
 		snprintf(s, size, "%s", junk[rng_below(8)]);
 		return 0;
 	case P_NOSUCH:
-		v = w.pid_max + (long)rng_below((unsigned long)INT_MAX - w.pid_max + 1);
+		v = w.pid_max +
+		    (long)rng_below((unsigned long)INT_MAX - w.pid_max + 1);
 		break;
 	case P_KTHREAD:
 		v = rng_below(2) ? 2 : w.kthread;
@@ -284,13 +300,14 @@ static int pid_expect(struct kcase *c, enum pid_class k, long pid,
 
 	switch (k) {
 	case P_NONPOS:
-		snprintf(c->want, sizeof(c->want), "lkm%d: pid=%ld is not valid",
-			 c->mod, pid);
+		snprintf(c->want, sizeof(c->want),
+			 "lkm%d: pid=%ld is not valid", c->mod, pid);
 		return EINVAL;
 	case P_RANGE:
 	case P_JUNK:
 		snprintf(c->want, sizeof(c->want),
-			 "lkm%d: `%s' invalid for parameter `pid'", c->mod, text);
+			 "lkm%d: `%s' invalid for parameter `pid'", c->mod,
+			 text);
 		return k == P_RANGE ? ERANGE : EINVAL;
 	case P_NOSUCH:
 		snprintf(c->want, sizeof(c->want),
@@ -301,7 +318,8 @@ static int pid_expect(struct kcase *c, enum pid_class k, long pid,
 		break;
 	}
 	if (c->mod == 2) {
-		snprintf(c->want, sizeof(c->want), "lkm2: pid=%ld children=", pid);
+		snprintf(c->want, sizeof(c->want),
+			 "lkm2: pid=%ld children=", pid);
 		return 0;
 	}
 	if (!mm) {
@@ -310,7 +328,7 @@ static int pid_expect(struct kcase *c, enum pid_class k, long pid,
 			 c->mod, pid, comm_of(pid));
 		return EINVAL;
 	}
-	return -1;	/* the module's other parameters decide */
+	return -1; /* the module's other parameters decide */
 }
 
 static int in(unsigned long a, const char *p, unsigned long len)
@@ -326,37 +344,42 @@ static int in(unsigned long a, const char *p, unsigned long len)
 static int vaddr_expect(struct kcase *c, pid_t pid, unsigned long a)
 {
 	if (a >= w.low_end && a < w.high) {
-		snprintf(c->want, sizeof(c->want),
-			 "lkm3: vaddr=0x%lx is not canonical (%d-bit addresses)",
-			 a, w.bits);
+		snprintf(
+			c->want, sizeof(c->want),
+			"lkm3: vaddr=0x%lx is not canonical (%d-bit addresses)",
+			a, w.bits);
 		return EINVAL;
 	}
 	if (a >= w.limit) {
-		snprintf(c->want, sizeof(c->want),
-			 "lkm3: vaddr=0x%lx is not a user address (the limit is 0x%lx)",
-			 a, w.limit);
+		snprintf(
+			c->want, sizeof(c->want),
+			"lkm3: vaddr=0x%lx is not a user address (the limit is 0x%lx)",
+			a, w.limit);
 		return EINVAL;
 	}
 	if (pid == w.self && (in(a, w.touched, MB) || in(a, w.huge, 2 * MB)))
 		snprintf(c->want, sizeof(c->want),
-			 "lkm3: pid=%d vaddr=0x%lx paddr=0x%llx page=%s", pid, a,
-			 paddr_of((char *)a),
+			 "lkm3: pid=%d vaddr=0x%lx paddr=0x%llx page=%s", pid,
+			 a, paddr_of((char *)a),
 			 in(a, w.huge, 2 * MB) && w.thp ? "2M" : "4K");
 	else if (pid == w.self && in(a, w.untouched, MB))
-		snprintf(c->want, sizeof(c->want),
-			 "lkm3: pid=%d vaddr=0x%lx not mapped reason=not-present",
-			 pid, a);
+		snprintf(
+			c->want, sizeof(c->want),
+			"lkm3: pid=%d vaddr=0x%lx not mapped reason=not-present",
+			pid, a);
 	else
 		snprintf(c->want, sizeof(c->want),
-			 "lkm3: pid=%d vaddr=0x%lx not mapped reason=no-vma", pid, a);
+			 "lkm3: pid=%d vaddr=0x%lx not mapped reason=no-vma",
+			 pid, a);
 	return 0;
 }
 
 /* A random vaddr= for process @pid: text in @s; the expectation in @c. */
 static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 {
-	static const char *const junk[] = { "", "abc", "-1", "0x", "0x1g",
-					    "18446744073709551616" };
+	static const char *const junk[] = {
+		"", "abc", "-1", "0x", "0x1g", "18446744073709551616"
+	};
 	const unsigned long edge[] = { 0, 1, 4095, w.limit - 1, w.limit };
 	unsigned long a;
 	const char *j;
@@ -370,15 +393,16 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 	case 1:
 		j = junk[rng_below(6)];
 		snprintf(s, size, " vaddr=%s", j);
-		snprintf(c->want, sizeof(c->want), "lkm3: vaddr=%s is not valid", j);
+		snprintf(c->want, sizeof(c->want),
+			 "lkm3: vaddr=%s is not valid", j);
 		return EINVAL;
-	case 2:		/* non-canonical */
+	case 2: /* non-canonical */
 		a = w.low_end + rng_below(w.high - w.low_end);
 		break;
-	case 3:		/* kernel */
+	case 3: /* kernel */
 		a = w.high + rng_below(w.low_end);
 		break;
-	case 4:		/* at or above the limit */
+	case 4: /* at or above the limit */
 		a = w.limit + rng_below(w.low_end - w.limit);
 		break;
 	case 5:
@@ -391,8 +415,8 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 		a = (unsigned long)w.untouched + rng_below(MB);
 		break;
 	default:
-		a = rng_below(2) ? (unsigned long)w.huge + rng_below(2 * MB)
-				 : (unsigned long)w.touched + rng_below(MB);
+		a = rng_below(2) ? (unsigned long)w.huge + rng_below(2 * MB) :
+				   (unsigned long)w.touched + rng_below(MB);
 	}
 	snprintf(s, size, rng_below(4) ? " vaddr=0x%lx" : " vaddr=%lu", a);
 	return vaddr_expect(c, pid, a);
@@ -421,13 +445,13 @@ static void random_case(struct kcase *c, int mod)
 		struct kcase v;
 		int ve = random_vaddr(&v, pid, extra, sizeof(extra));
 
-		if (e < 0) {	/* the pid is fine: vaddr decides */
+		if (e < 0) { /* the pid is fine: vaddr decides */
 			e = ve;
 			snprintf(c->want, sizeof(c->want), "%s", v.want);
 		}
 	} else if (mod == 4) {
-		static const char *const yes[] = { "1", "0", "y", "n", "on", "off",
-						   "Y", "N" };
+		static const char *const yes[] = { "1",	 "0",	"y", "n",
+						   "on", "off", "Y", "N" };
 		static const char *const no[] = { "2", "maybe", "o", "" };
 		int bad = k != P_RANGE && k != P_JUNK && rng_below(6) == 0;
 
@@ -436,14 +460,17 @@ static void random_case(struct kcase *c, int mod)
 
 			snprintf(extra, sizeof(extra), " detail=%s", t);
 			snprintf(c->want, sizeof(c->want),
-				 "lkm4: `%s' invalid for parameter `detail'", t);
+				 "lkm4: `%s' invalid for parameter `detail'",
+				 t);
 			e = EINVAL;
 		} else if (rng_below(3) == 0) {
-			snprintf(extra, sizeof(extra), " detail=%s", yes[rng_below(8)]);
+			snprintf(extra, sizeof(extra), " detail=%s",
+				 yes[rng_below(8)]);
 		}
 		if (e < 0) {
 			snprintf(c->want, sizeof(c->want),
-				 "lkm4: pid=%ld virtual_kb=%ld ", pid, vmsize(pid));
+				 "lkm4: pid=%ld virtual_kb=%ld ", pid,
+				 vmsize(pid));
 			e = 0;
 		}
 	}
@@ -454,11 +481,15 @@ static void random_case(struct kcase *c, int mod)
 	c->err = e;
 }
 
-/* --- The fixed cases the issue names. --------------------------------- */
+/* --- The fixed cases: the edges of each parameter. ------------------ */
 
 static void fixed_cases(void)
 {
-	static const struct { enum pid_class k; const char *text; const char *what; } pids[] = {
+	static const struct {
+		enum pid_class k;
+		const char *text;
+		const char *what;
+	} pids[] = {
 		{ P_NONPOS, "0", "pid 0" },
 		{ P_NONPOS, "-1", "pid -1" },
 		{ P_NOSUCH, "2147483647", "INT_MAX: no such process" },
@@ -467,7 +498,10 @@ static void fixed_cases(void)
 		{ P_ZOMBIE, NULL, "a zombie" },
 		{ P_SELF, NULL, "a live process" },
 	};
-	const struct { unsigned long a; const char *what; } vas[] = {
+	const struct {
+		unsigned long a;
+		const char *what;
+	} vas[] = {
 		{ 0, "vaddr 0" },
 		{ 1, "vaddr 1" },
 		{ w.limit - 1, "TASK_SIZE - 1" },
@@ -475,9 +509,12 @@ static void fixed_cases(void)
 		{ w.low_end, "the first non-canonical address" },
 		{ 0xffffffff81000000UL, "a kernel address (the kernel text)" },
 		{ ~0UL, "the last address" },
-		{ (unsigned long)w.huge + MB + 123, "the middle of a huge page" },
-		{ (unsigned long)w.touched + 3 * w.psize + 7, "a written 4K page" },
-		{ (unsigned long)w.untouched + 5 * w.psize, "a page never touched" },
+		{ (unsigned long)w.huge + MB + 123,
+		  "the middle of a huge page" },
+		{ (unsigned long)w.touched + 3 * w.psize + 7,
+		  "a written 4K page" },
+		{ (unsigned long)w.untouched + 5 * w.psize,
+		  "a page never touched" },
 		{ (unsigned long)w.hole + 12345, "a hole between mappings" },
 	};
 	struct kcase c;
@@ -490,23 +527,26 @@ static void fixed_cases(void)
 			long pid = 0;
 
 			if (pids[i].text)
-				snprintf(text, sizeof(text), "%s", pids[i].text);
+				snprintf(text, sizeof(text), "%s",
+					 pids[i].text);
 			else
 				pid = pid_text(pids[i].k, text, sizeof(text));
 			if (pids[i].k == P_NONPOS || pids[i].k == P_NOSUCH)
 				pid = strtol(text, NULL, 0);
 			c.mod = mod;
 			c.err = pid_expect(&c, pids[i].k, pid, text);
-			if (c.err < 0) {	/* lkm3, lkm4 on a live process */
+			if (c.err < 0) { /* lkm3, lkm4 on a live process */
 				c.err = 0;
 				if (mod == 3)
-					snprintf(c.want, sizeof(c.want),
-						 "lkm3: pid=%ld vaddr=0x1000 not mapped reason=no-vma",
-						 pid);
+					snprintf(
+						c.want, sizeof(c.want),
+						"lkm3: pid=%ld vaddr=0x1000 not mapped reason=no-vma",
+						pid);
 				else
-					snprintf(c.want, sizeof(c.want),
-						 "lkm4: pid=%ld virtual_kb=%ld ", pid,
-						 vmsize(pid));
+					snprintf(
+						c.want, sizeof(c.want),
+						"lkm4: pid=%ld virtual_kb=%ld ",
+						pid, vmsize(pid));
 			}
 			snprintf(c.params, sizeof(c.params), "pid=%s%s", text,
 				 mod == 3 ? " vaddr=0x1000" : "");
@@ -516,8 +556,8 @@ static void fixed_cases(void)
 	for (i = 0; i < sizeof(vas) / sizeof(vas[0]); i++) {
 		c.mod = 3;
 		c.err = vaddr_expect(&c, w.self, vas[i].a);
-		snprintf(c.params, sizeof(c.params), "pid=%d vaddr=0x%lx", w.self,
-			 vas[i].a);
+		snprintf(c.params, sizeof(c.params), "pid=%d vaddr=0x%lx",
+			 w.self, vas[i].a);
 		check(&c, vas[i].what);
 	}
 }
@@ -545,8 +585,8 @@ static void race(int mod, long n)
 
 	snprintf(name, sizeof(name), "lkm%d", mod);
 	snprintf(path, sizeof(path), "1/lkm%d.ko", mod);
-	for (i = 0; i < n || ((!outcome[0] || !(outcome[1] + outcome[2])) &&
-			      i < 11 * n);
+	for (i = 0; i < n ||
+		    ((!outcome[0] || !(outcome[1] + outcome[2])) && i < 11 * n);
 	     i++) {
 		unsigned int us = rng_below(50000);
 		char params[64];
@@ -575,7 +615,8 @@ static void race(int mod, long n)
 		else if (bad++ < 5)
 			tap_diag("lkm%d %s: %s", mod, params, errno_name(-ret));
 		if (ret && kmod_loaded(name) && bad++ < 5)
-			tap_diag("lkm%d %s: still loaded after failing", mod, params);
+			tap_diag("lkm%d %s: still loaded after failing", mod,
+				 params);
 	}
 	tap_ok(!bad && outcome[0] && outcome[1] + outcome[2],
 	       "lkm%d on %ld processes exiting during the load: %ld reports, %ld ESRCH, %ld EINVAL (no address space), nothing else; reports and failures both seen",
@@ -585,7 +626,8 @@ static void race(int mod, long n)
 int main(int argc, char **argv)
 {
 	long cases = argc > 1 ? atol(argv[1]) : 300, i, fails[5] = { 0 };
-	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : (uint64_t)time(NULL);
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) :
+				   (uint64_t)time(NULL);
 	struct kcase c;
 	char why[512];
 	int mod;
@@ -594,8 +636,9 @@ int main(int argc, char **argv)
 	tap_diag("params %ld %#llx  (replay with these arguments)", cases,
 		 (unsigned long long)seed);
 	setup();
-	tap_diag("kthread %d, zombie %d, pid_max %d, %d-bit addresses, huge page %s",
-		 w.kthread, w.zombie, w.pid_max, w.bits, w.thp ? "yes" : "no");
+	tap_diag(
+		"kthread %d, zombie %d, pid_max %d, %d-bit addresses, huge page %s",
+		w.kthread, w.zombie, w.pid_max, w.bits, w.thp ? "yes" : "no");
 	fixed_cases();
 	for (i = 0; i < cases; i++) {
 		random_case(&c, 2 + i % 3);
@@ -603,7 +646,8 @@ int main(int argc, char **argv)
 			tap_diag("lkm%d %s: %s", c.mod, c.params, why);
 	}
 	for (mod = 2; mod <= 4; mod++)
-		tap_ok(!fails[mod], "lkm%d: %ld random parameter cases, each as its class says",
+		tap_ok(!fails[mod],
+		       "lkm%d: %ld random parameter cases, each as its class says",
 		       mod, (cases + 4 - mod) / 3);
 	for (mod = 2; mod <= 4; mod++)
 		race(mod, cases / 6 + 1);

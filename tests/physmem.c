@@ -13,6 +13,7 @@
 #include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -23,7 +24,8 @@
 
 #include "tap.h"
 #include "kmod.h"
-#include "2_I/physmem.h"
+#include "truth.h"
+#include "physmem_ioc.h"
 
 #define DEV "/dev/physmem"
 
@@ -32,23 +34,6 @@ static long psize;
 static int dev_open(void)
 {
 	return dev_open_or_exit(DEV);
-}
-
-static int xlate(int fd, void *p, uint64_t *paddr)
-{
-	struct physmem_xlate x = { .vaddr = (uintptr_t)p };
-	int ret = ioctl(fd, PHYSMEM_IOC_XLATE, &x);
-
-	if (!ret && paddr)
-		*paddr = x.paddr;
-	return ret;
-}
-
-static int poke(int fd, uint64_t paddr, unsigned char value)
-{
-	struct physmem_write w = { .paddr = paddr, .value = value };
-
-	return ioctl(fd, PHYSMEM_IOC_WRITE, &w);
 }
 
 /* Pages pinned system-wide (FOLL_PIN), exact: per-CPU counts folded first. */
@@ -72,15 +57,16 @@ static void check_happy_path(void)
 
 	*byte = 6;
 	pm = pagemap_entry((uintptr_t)byte);
-	if (!tap_ok(PM_PRESENT(pm) && PM_PFN(pm), "pagemap has our byte's page"))
+	if (!tap_ok(PM_PRESENT(pm) && PM_PFN(pm),
+		    "pagemap has our byte's page"))
 		tap_diag("pagemap 0x%llx", (unsigned long long)pm);
-	if (xlate(fd, (void *)byte, &paddr))
+	if (physmem_xlate(fd, (void *)byte, &paddr))
 		tap_ok(0, "XLATE gives pagemap's PFN * 4096 + offset: %s",
 		       strerror(errno));
 	else
 		tap_eq(paddr, PM_PFN(pm) * psize + (uintptr_t)byte % psize,
 		       "XLATE gives pagemap's PFN * 4096 + offset");
-	tap_ok(!poke(fd, paddr, 5) && *byte == 5,
+	tap_ok(!physmem_poke(fd, paddr, 5) && *byte == 5,
 	       "WRITE 5 at that paddr: the byte reads 5 (was 6)");
 	close(fd);
 	free((void *)byte);
@@ -164,37 +150,43 @@ static void check_refusals(void)
 	/* Aimed at a frame pagemap gave, not near 0 for want of one. */
 	ret = pagemap_read(pid, (uintptr_t)other, &other_pm);
 	if (ret || !PM_PRESENT(other_pm) || !PM_PFN(other_pm)) {
-		tap_ok(0, "WRITE to another process's page (from its pagemap): EPERM");
+		tap_ok(0,
+		       "WRITE to another process's page (from its pagemap): EPERM");
 		tap_diag("its pagemap at %p: %s, 0x%llx", other,
 			 ret ? strerror(-ret) : "read",
 			 (unsigned long long)other_pm);
 	} else {
-		tap_errno(poke(fd, PM_PFN(other_pm) * psize +
-				       (uintptr_t)other % psize, 7),
-			  EPERM,
-			  "WRITE to another process's page (from its pagemap): EPERM");
+		tap_errno(
+			physmem_poke(fd,
+				     PM_PFN(other_pm) * psize +
+					     (uintptr_t)other % psize,
+				     7),
+			EPERM,
+			"WRITE to another process's page (from its pagemap): EPERM");
 	}
 	tap_eq(child_value(cmd, reply), 6, "  ... and its byte is still 6");
 	close(cmd[1]);
 	close(reply[0]);
 	waitpid(pid, NULL, 0);
 
-	tap_errno(poke(fd, 0, 1), EPERM, "WRITE to physical address 0: EPERM");
-	tap_errno(poke(fd, 1ULL << 52, 1), EPERM,
+	tap_errno(physmem_poke(fd, 0, 1), EPERM,
+		  "WRITE to physical address 0: EPERM");
+	tap_errno(physmem_poke(fd, 1ULL << 52, 1), EPERM,
 		  "WRITE beyond physical memory (2^52): EPERM");
-	if (xlate(fd, &mine, &paddr))
-		tap_ok(0, "WRITE to a page XLATEd on another open file: XLATE: %s",
+	if (physmem_xlate(fd, &mine, &paddr))
+		tap_ok(0,
+		       "WRITE to a page XLATEd on another open file: XLATE: %s",
 		       strerror(errno));
 	else
-		tap_errno(poke(fd2, paddr, 1), EPERM,
+		tap_errno(physmem_poke(fd2, paddr, 1), EPERM,
 			  "WRITE to a page XLATEd on another open file: EPERM");
 
 	ro = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	(void)*(volatile unsigned char *)ro;
-	tap_ok(!xlate(fd, ro, &paddr) &&
+	tap_ok(!physmem_xlate(fd, ro, &paddr) &&
 		       paddr == PM_PFN(pagemap_entry((uintptr_t)ro)) * psize,
 	       "XLATE of a read-only mapping translates");
-	tap_errno(poke(fd, paddr, 1), EACCES,
+	tap_errno(physmem_poke(fd, paddr, 1), EACCES,
 		  "  ... but WRITE to it is refused: EACCES");
 
 	tap_errno(ioctl(fd, _IO(PHYSMEM_IOC_MAGIC, 9)), ENOTTY,
@@ -208,12 +200,12 @@ static void check_refusals(void)
 	munmap(ro, psize);
 	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE, ro), EFAULT,
 		  "XLATE with an unmapped argument pointer: EFAULT");
-	tap_errno(xlate(fd, ro, NULL), ENXIO,
+	tap_errno(physmem_xlate(fd, ro, NULL), ENXIO,
 		  "XLATE of an unmapped virtual address: ENXIO");
-	tap_errno(xlate(fd, (void *)0xffff888000000000UL, NULL), EINVAL,
+	tap_errno(physmem_xlate(fd, (void *)0xffff888000000000UL, NULL), EINVAL,
 		  "XLATE of a kernel address: EINVAL");
 	check_answer_fault(fd);
-	if (xlate(fd, &mine, &paddr))
+	if (physmem_xlate(fd, &mine, &paddr))
 		tap_diag("XLATE of our own page: %s", strerror(errno));
 	w.paddr = paddr;
 	w.pad[6] = 1;
@@ -247,7 +239,8 @@ static void check_fork(void)
 		_exit(*p);
 	}
 	close(cmd[0]);
-	tap_ok(!xlate(fd, (void *)p, &paddr) && !poke(fd, paddr, 5) && *p == 5,
+	tap_ok(!physmem_xlate(fd, (void *)p, &paddr) &&
+		       !physmem_poke(fd, paddr, 5) && *p == 5,
 	       "after fork: XLATE and WRITE change the parent's byte");
 	if (write(cmd[1], "go", 1) != 1)
 		tap_diag("cannot tell the child to go: %s", strerror(errno));
@@ -275,9 +268,9 @@ static void check_unprivileged(void)
 			_exit(100);
 		e = open(DEV, O_RDWR) < 0 ? errno : 0;
 		bad |= e != EPERM;
-		e = xlate(fd, &byte, NULL) ? errno : 0;
+		e = physmem_xlate(fd, &byte, NULL) ? errno : 0;
 		bad |= (e != EPERM) << 1;
-		e = poke(fd, 0, 1) ? errno : 0;
+		e = physmem_poke(fd, 0, 1) ? errno : 0;
 		bad |= (e != EPERM) << 2;
 		_exit(bad);
 	}
@@ -300,12 +293,12 @@ static void check_pins(void)
 
 	madvise(p, n * psize, MADV_NOHUGEPAGE);
 	for (i = 0; i + 1 < n; i++)
-		fails += xlate(fd, p + i * psize, NULL) != 0;
+		fails += physmem_xlate(fd, p + i * psize, NULL) != 0;
 	tap_ok(!fails, "XLATE of %d pages: all pinned", PHYSMEM_MAX_PINS);
-	xlate(fd, p, NULL);
+	physmem_xlate(fd, p, NULL);
 	tap_ok(pins_held() - before == PHYSMEM_MAX_PINS,
 	       "  ... XLATE of a page already pinned adds no pin");
-	tap_errno(xlate(fd, p + i * psize, NULL), ENOSPC,
+	tap_errno(physmem_xlate(fd, p + i * psize, NULL), ENOSPC,
 		  "the %dth page: ENOSPC", PHYSMEM_MAX_PINS + 1);
 	tap_eq(vmlck() - lck, PHYSMEM_MAX_PINS * psize / 1024,
 	       "  ... VmLck counts the pinned pages (kB)");
@@ -316,16 +309,6 @@ static void check_pins(void)
 	       "close releases every pin (vmstat nr_foll_pin_*: %ld, then 0)",
 	       during);
 	munmap(p, n * psize);
-}
-
-static int batch(int fd, const uint64_t *va, struct physmem_result *res,
-		 uint32_t count)
-{
-	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)va,
-					 .results = (uintptr_t)res,
-					 .count = count };
-
-	return ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b);
 }
 
 static void check_batch(void)
@@ -361,7 +344,7 @@ static void check_batch(void)
 		tap_diag("cannot read pagemap: %s", strerror(errno));
 	if (pmfd >= 0)
 		close(pmfd);
-	if (!batch(fd, va, res, N))
+	if (!physmem_batch(fd, va, res, N))
 		for (i = 0; i < N; i++)
 			good += PM_PRESENT(pm[i]) && PM_PFN(pm[i]) &&
 				res[i].status == PHYSMEM_PRESENT &&
@@ -380,7 +363,7 @@ static void check_batch(void)
 	big[psize] = 1;
 	madvise(big + 3 * psize, psize, MADV_DONTNEED);
 	va[1] = (uintptr_t)big + 3 * psize;
-	if (batch(fd, va, res, 4)) {
+	if (physmem_batch(fd, va, res, 4)) {
 		tap_ok(0, "XLATE_BATCH of 4 kinds of address");
 	} else {
 		tap_ok(res[0].status == PHYSMEM_PRESENT &&
@@ -432,6 +415,137 @@ static void check_batch(void)
 	free(res);
 }
 
+/*
+ * XLATE_BATCH of @n addresses against /proc/self/pagemap, address by
+ * address, read right after it: a present page must have pagemap's frame
+ * (and the offset), anything else no frame; @holes (may be NULL) marks
+ * the addresses that no VMA covers, which must say so.  One result line.
+ */
+static void batch_vs_pagemap(int fd, const uint64_t *va, const char *holes,
+			     uint32_t n, const char *what)
+{
+	struct physmem_result *res = calloc(n, sizeof(*res));
+	uint32_t i, bad = 0, first = n, present = 0;
+	uint64_t pm = 0;
+
+	if (!res || physmem_batch(fd, va, res, n)) {
+		tap_ok(0, "XLATE_BATCH, %s: the call works", what);
+		tap_diag("got: %s", res ? strerror(errno) : "no memory");
+		free(res);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		bool hole = holes && holes[i], ok;
+
+		if (pagemap_read(0, va[i], &pm)) {
+			ok = false;
+		} else if (hole) {
+			ok = res[i].status == PHYSMEM_NO_VMA;
+		} else if (PM_PRESENT(pm) && PM_PFN(pm)) {
+			ok = res[i].status == PHYSMEM_PRESENT &&
+			     res[i].paddr == PM_PFN(pm) * psize + va[i] % psize;
+			present += ok;
+		} else {
+			ok = res[i].status == PHYSMEM_NOT_PRESENT ||
+			     res[i].status == PHYSMEM_SWAPPED;
+		}
+		if (!ok && !bad++)
+			first = i;
+	}
+	if (!tap_ok(!bad && present,
+		    "XLATE_BATCH, %s: each of %u answers is pagemap's", what,
+		    n)) {
+		tap_diag("%u wrong, %u present", bad, present);
+		if (first < n)
+			tap_diag(
+				"first wrong: [%u] 0x%llx: got status %u paddr 0x%llx; pagemap 0x%llx%s",
+				first, (unsigned long long)va[first],
+				res[first].status,
+				(unsigned long long)res[first].paddr,
+				(unsigned long long)pagemap_entry(va[first]),
+				holes && holes[first] ? " (no VMA there)" : "");
+	}
+	free(res);
+}
+
+/*
+ * XLATE_BATCH cuts its input into runs of neighbouring addresses and walks
+ * each run once (2_I/physmem.c, physmem_translate()).  The shapes that
+ * make or break a run must give what an address-by-address answer gives.
+ */
+static void check_batch_runs(void)
+{
+	enum { PAGES = 64, HUGE = 2 << 20 };
+	size_t len = (size_t)PAGES * psize;
+	char *two = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *thp = mmap(NULL, 3 * HUGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t *va = calloc(4 * PAGES + 1024, sizeof(*va));
+	char *holes = calloc(4 * PAGES + 1024, 1);
+	int fd = dev_open(), i, n;
+	volatile char sink;
+	char *h;
+
+	if (two == MAP_FAILED || thp == MAP_FAILED || !va || !holes) {
+		tap_ok(0, "set up the XLATE_BATCH run cases (mmap, calloc)");
+		return;
+	}
+	/*
+	 * Two VMAs side by side (the second made read-only), then a hole:
+	 * one ascending sweep across both and into the hole.  Half the pages
+	 * written, the read-only half read (the zero page), some untouched.
+	 */
+	madvise(two, 2 * len, MADV_NOHUGEPAGE);
+	for (i = 0; i < 2 * PAGES; i += 2)
+		two[(size_t)i * psize] = 1;
+	mprotect(two + len, len, PROT_READ);
+	munmap(two + len + len / 2, len / 2);
+	for (i = PAGES; i < PAGES + PAGES / 4; i++)
+		sink = two[(size_t)i * psize];
+	(void)sink;
+	for (n = 0; n < 2 * PAGES; n++) {
+		va[n] = (uintptr_t)two + (size_t)n * psize + n;
+		holes[n] = n >= PAGES + PAGES / 2;
+	}
+	batch_vs_pagemap(fd, va, holes, n,
+			 "one run across two VMAs and into a hole");
+
+	/* The same addresses in descending order, and each one twice. */
+	for (i = 0; i < n; i++) {
+		va[2 * n - 1 - i] = va[i];
+		holes[2 * n - 1 - i] = holes[i];
+	}
+	batch_vs_pagemap(fd, va + n, holes + n, n, "descending addresses");
+	for (i = 0; i < n; i++) {
+		va[2 * i] = va[2 * i + 1] =
+			(uintptr_t)two + (size_t)i * psize + i;
+		holes[2 * i] = holes[2 * i + 1] = i >= PAGES + PAGES / 2;
+	}
+	batch_vs_pagemap(fd, va, holes, 2 * n, "every address twice in a row");
+
+	/*
+	 * Two transparent huge pages, the second split in its middle (one
+	 * 4K page dropped: its PMD becomes a PTE table): one run over both,
+	 * every 4K page and a byte inside it.
+	 */
+	h = (char *)(((uintptr_t)thp + HUGE - 1) & ~((uintptr_t)HUGE - 1));
+	madvise(h, 2 * HUGE, MADV_HUGEPAGE);
+	memset(h, 1, 2 * HUGE);
+	madvise(h + HUGE + HUGE / 2, psize, MADV_DONTNEED);
+	for (n = 0; n < 2 * HUGE / psize && n < 4 * PAGES + 1024; n++) {
+		va[n] = (uintptr_t)h + (size_t)n * psize + 3;
+		holes[n] = 0;
+	}
+	batch_vs_pagemap(fd, va, NULL, n,
+			 "one run over a huge page and a split one");
+	close(fd);
+	munmap(two, len + len / 2);
+	munmap(thp, 3 * HUGE);
+	free(va);
+	free(holes);
+}
+
 /* 4 processes x 10,000 XLATE + WRITE on their own pages, all at once. */
 static void check_stress(void)
 {
@@ -451,8 +565,8 @@ static void check_stress(void)
 				unsigned char *b =
 					p + (n % 64) * psize + n % 4000;
 
-				if (xlate(fd, b, &paddr) ||
-				    poke(fd, paddr, n & 0xff) ||
+				if (physmem_xlate(fd, b, &paddr) ||
+				    physmem_poke(fd, paddr, n & 0xff) ||
 				    *b != (n & 0xff))
 					bad++;
 			}
@@ -472,12 +586,12 @@ static void check_stress(void)
 #define RACE_PAGES 16
 
 struct thr {
-	int fd;			/* shared by some workers, owned by others */
+	int fd; /* shared by some workers, owned by others */
 	unsigned int seed;
 	long calls;
-	long errs[256];		/* errno histogram (0: success) */
-	long wrong;		/* answers that contradict pagemap */
-	long frames, gone;	/* the racer's XLATEs: a frame; ENXIO or EAGAIN */
+	long errs[256]; /* errno histogram (0: success) */
+	long wrong; /* answers that contradict pagemap */
+	long frames, gone; /* the racer's XLATEs: a frame; ENXIO or EAGAIN */
 };
 
 static volatile int thr_stop;
@@ -508,19 +622,19 @@ static void *thr_worker(void *arg)
 		unsigned char *b = buf + rand_r(&t->seed) % (16 * psize);
 		unsigned char v = rand_r(&t->seed);
 		uint64_t pa = 0, pm = pagemap_entry((uintptr_t)b);
-		int ret = xlate(t->fd, b, &pa);
+		int ret = physmem_xlate(t->fd, b, &pa);
 
 		thr_count(t, ret);
 		if (ret)
 			continue;
 		t->wrong += !PM_PFN(pm) ||
 			    pa != PM_PFN(pm) * psize + (uintptr_t)b % psize;
-		ret = poke(t->fd, pa, v);
+		ret = physmem_poke(t->fd, pa, v);
 		thr_count(t, ret);
 		t->wrong += !ret && *b != v;
 		if (rand_r(&t->seed) % 8)
 			continue;
-		ret = batch(t->fd, va, res, 16);
+		ret = physmem_batch(t->fd, va, res, 16);
 		thr_count(t, ret);
 		for (i = 0; !ret && i < 16; i++) {
 			pm = pagemap_entry(va[i]);
@@ -539,10 +653,10 @@ static void *thr_mapper(void *arg)
 	struct thr *t = arg;
 
 	while (!thr_stop) {
-		char *p = mmap(RACE_ADDR, RACE_PAGES * psize,
-			       PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-			       -1, 0);
+		char *p = mmap(
+			RACE_ADDR, RACE_PAGES * psize, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+			0);
 
 		thr_count(t, p == MAP_FAILED);
 		if (p == MAP_FAILED)
@@ -569,14 +683,14 @@ static void *thr_racer(void *arg)
 		va[i] = (uintptr_t)RACE_ADDR + i * psize;
 	while (!thr_stop) {
 		char *b = RACE_ADDR + rand_r(&t->seed) % (RACE_PAGES * psize);
-		int ret = xlate(t->fd, b, NULL);
+		int ret = physmem_xlate(t->fd, b, NULL);
 
 		thr_count(t, ret);
 		if (!ret)
 			__atomic_add_fetch(&t->frames, 1, __ATOMIC_RELAXED);
 		else if (errno == ENXIO || errno == EAGAIN)
 			__atomic_add_fetch(&t->gone, 1, __ATOMIC_RELAXED);
-		thr_count(t, batch(t->fd, va, res, RACE_PAGES));
+		thr_count(t, physmem_batch(t->fd, va, res, RACE_PAGES));
 		if (t->calls % 1000 == 0) {
 			close(t->fd);
 			t->fd = dev_open();
@@ -621,8 +735,10 @@ static void check_threads(int seconds)
 		t[i].fd = i < WORKERS && i % 2 ? shared : dev_open();
 		t[i].seed = i + 1;
 		pthread_create(&tid[i], NULL,
-			       i < WORKERS ? thr_worker :
-			       i == WORKERS ? thr_mapper : thr_racer, &t[i]);
+			       i < WORKERS  ? thr_worker :
+			       i == WORKERS ? thr_mapper :
+					      thr_racer,
+			       &t[i]);
 	}
 	sleep(seconds);
 	while (waited < MORE &&
@@ -644,7 +760,8 @@ static void check_threads(int seconds)
 		snprintf(who, sizeof(who), "worker %d", i);
 		if (thr_report(who, &t[i], 0, 0) || t[i].wrong || !t[i].calls) {
 			failed++;
-			tap_diag("  %ld answers differ from pagemap", t[i].wrong);
+			tap_diag("  %ld answers differ from pagemap",
+				 t[i].wrong);
 		}
 		calls += t[i].calls;
 	}
@@ -659,10 +776,11 @@ static void check_threads(int seconds)
 		    t[RACER].frames, t[RACER].gone))
 		tap_diag("%ld unexpected errors; waited %d s more for the race",
 			 failed, waited);
-	tap_eq(pins_held(), pins, "  ... and closing the files released every pin");
+	tap_eq(pins_held(), pins,
+	       "  ... and closing the files released every pin");
 }
 
-/* --- A file on a real filesystem (#17). ---------------------------- */
+/* --- A file on a real filesystem (ext4, the guest's disk). ----------- */
 
 static void drop_caches(void)
 {
@@ -698,12 +816,13 @@ static uint64_t xlate_as_pagemap(int fd, volatile char *p, const char *name)
 {
 	uint64_t paddr = 0;
 
-	if (xlate(fd, (void *)p, &paddr)) {
+	if (physmem_xlate(fd, (void *)p, &paddr)) {
 		tap_ok(0, "%s: XLATE translates: %s", name, strerror(errno));
 		return 0;
 	}
-	tap_eq(paddr, PM_PFN(pagemap_entry((uintptr_t)p)) * psize +
-			      (uintptr_t)p % psize,
+	tap_eq(paddr,
+	       PM_PFN(pagemap_entry((uintptr_t)p)) * psize +
+		       (uintptr_t)p % psize,
 	       "%s: XLATE gives pagemap's paddr", name);
 	return paddr;
 }
@@ -734,7 +853,7 @@ static void check_disk(const char *dir)
 
 	paddr = xlate_as_pagemap(fd, shared + 5,
 				 "a shared writable ext4 mapping");
-	tap_errno(poke(fd, paddr, 'X'), EACCES,
+	tap_errno(physmem_poke(fd, paddr, 'X'), EACCES,
 		  "  ... but WRITE to it is refused: EACCES");
 	if (!tap_ok(!kmsg_grep(kmsg, "a shared file page", line, sizeof(line)),
 		    "  ... and logged"))
@@ -744,12 +863,12 @@ static void check_disk(const char *dir)
 
 	paddr = xlate_as_pagemap(fd, priv + 7,
 				 "a private writable ext4 mapping");
-	tap_ok(!poke(fd, paddr, 'B') && priv[7] == 'B',
+	tap_ok(!physmem_poke(fd, paddr, 'B') && priv[7] == 'B',
 	       "  ... WRITE stores 'B' in the private copy");
 	tap_eq(shared[7], 'A', "  ... which the shared mapping does not see");
 
 	paddr = xlate_as_pagemap(fd, ro + 9, "a read-only ext4 mapping");
-	tap_errno(poke(fd, paddr, 'C'), EACCES,
+	tap_errno(physmem_poke(fd, paddr, 'C'), EACCES,
 		  "  ... but WRITE to it is refused: EACCES");
 
 	close(fd);
@@ -763,7 +882,7 @@ static void check_disk(const char *dir)
 	unlink(path);
 }
 
-/* --- RLIMIT_MEMLOCK (#17). ------------------------------------------ */
+/* --- RLIMIT_MEMLOCK: pins count as locked memory. ----------------- */
 
 /* Drop CAP_IPC_LOCK, keep the rest: root, but bound by RLIMIT_MEMLOCK. */
 static int drop_ipc_lock(void)
@@ -794,12 +913,12 @@ static void check_memlock(void)
 		    N * psize / 1024))
 		tap_diag("capset or setrlimit: %s", strerror(errno));
 	for (i = 0; i < N; i++)
-		fails += xlate(fd, p + i * psize, NULL) != 0;
+		fails += physmem_xlate(fd, p + i * psize, NULL) != 0;
 	tap_eq(fails, 0, "XLATE of %d pages: failures", N);
 	tap_eq(vmlck() - lck, N * psize / 1024, "  ... VmLck grew by (kB)");
-	tap_errno(xlate(fd, p + N * psize, NULL), ENOMEM,
+	tap_errno(physmem_xlate(fd, p + N * psize, NULL), ENOMEM,
 		  "  ... one page more: ENOMEM");
-	tap_eq(xlate(fd, p, NULL), 0,
+	tap_eq(physmem_xlate(fd, p, NULL), 0,
 	       "  ... a page already pinned needs no more: XLATE returns");
 	tap_eq(pins_held() - pins, N, "  ... pins held");
 	close(fd);
@@ -807,7 +926,7 @@ static void check_memlock(void)
 	munmap(p, (N + 1) * psize);
 }
 
-/* --- A waiter for the file's lock can be killed (#17). --------------- */
+/* --- A waiter for the file's lock can be killed. -------------------- */
 
 /* /proc/PID/wchan: where @pid sleeps. */
 static void wchan(pid_t pid, char *buf, size_t size)
@@ -869,8 +988,9 @@ static void check_killable(void)
 	for (i = 0; i < 500 && !strstr(where, "userfault"); i++) {
 		status = reap_within(holder, 10);
 		if (status >= 0) {
-			tap_skip("no userfaultfd in this kernel",
-				 "a call waiting for the file's lock dies at SIGKILL");
+			tap_skip(
+				"no userfaultfd in this kernel",
+				"a call waiting for the file's lock dies at SIGKILL");
 			close(fd);
 			return;
 		}
@@ -879,7 +999,7 @@ static void check_killable(void)
 	tap_diag("the holder sleeps in %s", where);
 	waiter = fork();
 	if (waiter == 0)
-		_exit(xlate(fd, &mine, NULL) ? 1 : 0);
+		_exit(physmem_xlate(fd, &mine, NULL) ? 1 : 0);
 	usleep(300 * 1000);
 	wchan(waiter, where, sizeof(where));
 	tap_diag("the waiter sleeps in %s", where);
@@ -926,5 +1046,6 @@ int main(int argc, char **argv)
 	check_unprivileged();
 	check_pins();
 	check_batch();
+	check_batch_runs();
 	return tap_done();
 }

@@ -30,7 +30,8 @@
 
 #include "tap.h"
 #include "kmod.h"
-#include "2_I/physmem.h"
+#include "modules.h"
+#include "physmem_ioc.h"
 #include "2_II/reparent.h"
 
 #define NOBODY 65534
@@ -39,24 +40,23 @@ enum who { ROOT, NOBODY_UID, NOCAP };
 
 static const char *const who_name[] = { "root", "uid 65534", "root without" };
 
-static int pfd, rfd;		/* /dev/physmem and /dev/reparent, root's */
-static uint64_t pinned;		/* a paddr root's pfd pinned for writing */
+static int pfd, rfd; /* /dev/physmem and /dev/reparent, root's */
+static uint64_t pinned; /* a paddr root's pfd pinned for writing */
 static pid_t station_root, station_nobody, sleeper;
-static enum who me;		/* who the child running an operation is */
+static enum who me; /* who the child running an operation is */
 
-static const char *const ko[] = { "1/hello.ko", "1/lkm1.ko", "1/lkm2.ko",
-				   "1/lkm3.ko", "1/lkm4.ko", "2_I/physmem.ko",
-				   "2_II/reparent.ko", "3/hello_procfs.ko",
-				   "3/get_pgfaults.ko" };
 static const char *const cap_name[] = { [CAP_SYS_MODULE] = "CAP_SYS_MODULE",
 					[CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
 					[CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
-					[CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE" };
+					[CAP_DAC_OVERRIDE] =
+						"CAP_DAC_OVERRIDE" };
 
 /* Drop @cap from every set of this process, bounding set included. */
 static int drop_cap(int cap)
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3
+	};
 	struct __user_cap_data_struct d[2];
 	unsigned int bit = 1U << (cap % 32);
 
@@ -133,37 +133,33 @@ static int op_open(const void *arg)
 
 static int op_xlate(const void *arg)
 {
-	struct physmem_xlate x = { .vaddr = (uintptr_t)&x };
+	char byte = 1;
 
 	(void)arg;
-	return err(ioctl(pfd, PHYSMEM_IOC_XLATE, &x));
+	return err(physmem_xlate(pfd, &byte, NULL));
 }
 
 static int op_batch(const void *arg)
 {
 	uint64_t va = (uintptr_t)&va;
 	struct physmem_result res;
-	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)&va,
-					 .results = (uintptr_t)&res, .count = 1 };
 
 	(void)arg;
-	return err(ioctl(pfd, PHYSMEM_IOC_XLATE_BATCH, &b));
+	return err(physmem_batch(pfd, &va, &res, 1));
 }
 
 static int op_write(const void *arg)
 {
-	struct physmem_write w = { .paddr = pinned, .value = 7 };
-
 	(void)arg;
-	return err(ioctl(pfd, PHYSMEM_IOC_WRITE, &w));
+	return err(physmem_poke(pfd, pinned, 7));
 }
 
 /* Join a station owned by another user than the caller. */
 static int op_join(const void *arg)
 {
-	struct reparent_req req = {
-		.new_parent = me == NOBODY_UID ? station_root : station_nobody
-	};
+	struct reparent_req req = { .new_parent = me == NOBODY_UID ?
+							  station_root :
+							  station_nobody };
 
 	(void)arg;
 	return err(ioctl(rfd, REPARENT_IOC_SET_PARENT, &req));
@@ -186,8 +182,8 @@ struct row {
 	const char *what;
 	int (*op)(const void *);
 	const void *arg;
-	int cap;		/* the capability it needs, -1 if none */
-	int want[3];		/* the errno as root, nobody, root - cap */
+	int cap; /* the capability it needs, -1 if none */
+	int want[3]; /* the errno as root, nobody, root - cap */
 };
 
 /* Check one row for @who; the module loads a root success leaves are undone. */
@@ -201,8 +197,9 @@ static void check_row(const struct row *r, enum who w)
 	if (!tap_ok(got == want, "%s%s%s: %s -> %s", who_name[w],
 		    w == NOCAP ? " " : "", w == NOCAP ? cap_name[r->cap] : "",
 		    r->what, want ? strerrorname_np(want) : "allowed"))
-		tap_diag("got %s", got == 254 ? "a crash" : got == 255 ?
-			 "no identity change" : errno_name(got));
+		tap_diag("got %s", got == 254 ? "a crash" :
+				   got == 255 ? "no identity change" :
+						errno_name(got));
 }
 
 static pid_t pauser(uid_t uid)
@@ -220,26 +217,33 @@ static pid_t pauser(uid_t uid)
 
 int main(void)
 {
-	struct physmem_xlate x;
 	static char page[4096] __attribute__((aligned(4096)));
+	struct kp_module ko[KP_MODULES_MAX];
 	char what[96];
-	size_t i;
+	int i, n;
 
 	sleeper = pauser(0);
 	station_root = pauser(0);
 	station_nobody = pauser(NOBODY);
 
-	/* Loading and unloading, for every module. */
-	for (i = 0; i < sizeof(ko) / sizeof(ko[0]); i++) {
-		const char *name = strrchr(ko[i], '/') + 1;
-		char mod[32];
-		struct row load = { what, op_load, ko[i], CAP_SYS_MODULE,
+	/* Loading and unloading, for every module (tests/lib/modules.h). */
+	n = kp_modules(ko);
+	if (!tap_ok(n > 0, "the modules are there (*/*.ko)"))
+		n = 0;
+	for (i = 0; i < n; i++) {
+		const char *mod = ko[i].name;
+		struct row load = { what,
+				    op_load,
+				    ko[i].path,
+				    CAP_SYS_MODULE,
 				    { 0, EPERM, EPERM } };
-		struct row unload = { what, op_unload, mod, CAP_SYS_MODULE,
+		struct row unload = { what,
+				      op_unload,
+				      mod,
+				      CAP_SYS_MODULE,
 				      { 0, EPERM, EPERM } };
 
-		snprintf(mod, sizeof(mod), "%.*s", (int)strcspn(name, "."), name);
-		snprintf(what, sizeof(what), "load %s", ko[i]);
+		snprintf(what, sizeof(what), "load %.63s", ko[i].path);
 		check_row(&load, NOBODY_UID);
 		check_row(&load, NOCAP);
 		check_row(&load, ROOT);
@@ -250,54 +254,78 @@ int main(void)
 	}
 
 	/* The devices and files, loaded by root and opened by root. */
-	if (kmod_load("2_I/physmem.ko", "") || kmod_load("2_II/reparent.ko", "") ||
+	if (kmod_load("2_I/physmem.ko", "") ||
+	    kmod_load("2_II/reparent.ko", "") ||
 	    kmod_load("3/hello_procfs.ko", "") ||
 	    kmod_load("1/lkm3.ko", "pid=1 vaddr=0x1000")) {
-		tap_ok(0, "load physmem, reparent, hello_procfs and lkm3 as root");
+		tap_ok(0,
+		       "load physmem, reparent, hello_procfs and lkm3 as root");
 		return tap_done();
 	}
 	pfd = open("/dev/physmem", O_RDWR);
 	rfd = open("/dev/reparent", O_RDWR);
 	page[0] = 1;
-	x.vaddr = (uintptr_t)page;
-	if (pfd < 0 || rfd < 0 || ioctl(pfd, PHYSMEM_IOC_XLATE, &x)) {
+	if (pfd < 0 || rfd < 0 || physmem_xlate(pfd, page, &pinned)) {
 		tap_ok(0, "open the devices and pin a page as root");
 		return tap_done();
 	}
-	pinned = x.paddr;
 	{
 		const struct row rows[] = {
-			{ "open /dev/physmem", op_open, "/dev/physmem",
-			  CAP_SYS_ADMIN, { 0, EACCES, EPERM } },
-			{ "XLATE on root's /dev/physmem", op_xlate, NULL,
-			  CAP_SYS_ADMIN, { 0, EPERM, EPERM } },
-			{ "XLATE_BATCH on root's /dev/physmem", op_batch, NULL,
-			  CAP_SYS_ADMIN, { 0, EPERM, EPERM } },
-			{ "WRITE on root's /dev/physmem", op_write, NULL,
-			  CAP_SYS_RAWIO, { 0, EPERM, EPERM } },
-			{ "open /dev/reparent", op_open, "/dev/reparent",
-			  -1, { 0, EACCES, 0 } },
+			{ "open /dev/physmem",
+			  op_open,
+			  "/dev/physmem",
+			  CAP_SYS_ADMIN,
+			  { 0, EACCES, EPERM } },
+			{ "XLATE on root's /dev/physmem",
+			  op_xlate,
+			  NULL,
+			  CAP_SYS_ADMIN,
+			  { 0, EPERM, EPERM } },
+			{ "XLATE_BATCH on root's /dev/physmem",
+			  op_batch,
+			  NULL,
+			  CAP_SYS_ADMIN,
+			  { 0, EPERM, EPERM } },
+			{ "WRITE on root's /dev/physmem",
+			  op_write,
+			  NULL,
+			  CAP_SYS_RAWIO,
+			  { 0, EPERM, EPERM } },
+			{ "open /dev/reparent",
+			  op_open,
+			  "/dev/reparent",
+			  -1,
+			  { 0, EACCES, 0 } },
 			{ "join another user's process on root's /dev/reparent",
-			  op_join, NULL, CAP_SYS_ADMIN, { 0, EPERM, EPERM } },
-			{ "write /proc/hello_procfs", op_write_file,
-			  "/proc/hello_procfs", CAP_DAC_OVERRIDE,
+			  op_join,
+			  NULL,
+			  CAP_SYS_ADMIN,
+			  { 0, EPERM, EPERM } },
+			{ "write /proc/hello_procfs",
+			  op_write_file,
+			  "/proc/hello_procfs",
+			  CAP_DAC_OVERRIDE,
 			  { EIO, EACCES, EACCES } },
 			{ "write the parameter /sys/module/lkm3/parameters/pid",
-			  op_write_file, "/sys/module/lkm3/parameters/pid",
-			  CAP_DAC_OVERRIDE, { EACCES, EACCES, EACCES } },
+			  op_write_file,
+			  "/sys/module/lkm3/parameters/pid",
+			  CAP_DAC_OVERRIDE,
+			  { EACCES, EACCES, EACCES } },
 		};
 
-		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		for (i = 0; i < (int)(sizeof(rows) / sizeof(rows[0])); i++) {
 			check_row(&rows[i], NOBODY_UID);
 			check_row(&rows[i], NOCAP);
-			check_row(&rows[i], ROOT);	/* last: it may join */
+			check_row(&rows[i], ROOT); /* last: it may join */
 		}
 	}
 	/* The node's mode aside, the capability check in open() itself. */
 	chmod("/dev/physmem", 0666);
 	{
-		const struct row r = { "open /dev/physmem (node made 0666)", op_open,
-				       "/dev/physmem", CAP_SYS_ADMIN,
+		const struct row r = { "open /dev/physmem (node made 0666)",
+				       op_open,
+				       "/dev/physmem",
+				       CAP_SYS_ADMIN,
 				       { 0, EPERM, EPERM } };
 
 		check_row(&r, NOBODY_UID);
@@ -312,7 +340,7 @@ int main(void)
 	while (wait(NULL) > 0)
 		;
 	tap_ok(!kmod_unload("physmem") && !kmod_unload("reparent") &&
-	       !kmod_unload("hello_procfs") && !kmod_unload("lkm3"),
+		       !kmod_unload("hello_procfs") && !kmod_unload("lkm3"),
 	       "unload them again");
 	return tap_done();
 }

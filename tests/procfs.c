@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "kmod.h"
+#include "truth.h"
 
 #define HELLO "/proc/hello_procfs"
 #define PGFAULTS "/proc/get_pgfaults"
@@ -56,9 +56,11 @@ static int pgfaults(size_t bs, unsigned long *all, unsigned long *major)
 
 	if (read_file(PGFAULTS, bs, buf, sizeof(buf)) < 0)
 		return -1;
-	if (sscanf(buf, "Page faults since boot: %lu\n"
-			"Major page faults since boot: %lu\n%n",
-		   all, major, &end) != 2 || buf[end] != '\0') {
+	if (sscanf(buf,
+		   "Page faults since boot: %lu\n"
+		   "Major page faults since boot: %lu\n%n",
+		   all, major, &end) != 2 ||
+	    buf[end] != '\0') {
 		tap_diag("unexpected content: '%s'", buf);
 		return -1;
 	}
@@ -78,16 +80,17 @@ static void check_hello(void)
 		ssize_t n = read_file(HELLO, sizes[i], buf, sizeof(buf));
 
 		tap_ok(n == (ssize_t)strlen(want) && !memcmp(buf, want, n),
-		       HELLO " reads exactly 'Hello World!\\n' with %zu-byte reads",
+		       HELLO
+		       " reads exactly 'Hello World!\\n' with %zu-byte reads",
 		       sizes[i]);
 	}
 
 	fd = open(HELLO, O_RDONLY);
-	tap_ok(fd >= 0 && lseek(fd, 6, SEEK_SET) == 6 && read(fd, buf, 5) == 5 &&
-		       !memcmp(buf, "World", 5),
+	tap_ok(fd >= 0 && lseek(fd, 6, SEEK_SET) == 6 &&
+		       read(fd, buf, 5) == 5 && !memcmp(buf, "World", 5),
 	       "lseek to offset 6, then read 5 bytes: 'World'");
-	tap_ok(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && read(fd, buf, 5) == 5 &&
-		       !memcmp(buf, "Hello", 5),
+	tap_ok(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 &&
+		       read(fd, buf, 5) == 5 && !memcmp(buf, "Hello", 5),
 	       "lseek back to 0: 'Hello'");
 	if (fd >= 0)
 		close(fd);
@@ -123,7 +126,8 @@ static void check_unprivileged(void)
 	}
 	waitpid(pid, &status, 0);
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	       "uid 65534 reads " HELLO " and gets EACCES opening it for writing");
+	       "uid 65534 reads " HELLO
+	       " and gets EACCES opening it for writing");
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		tap_diag("child status %#x (3 setuid, 4 read, 5 write open)",
 			 status);
@@ -155,12 +159,14 @@ static void check_pgfaults(void)
 	tap_diag("vmstat %lu <= ours %lu <= vmstat %lu", before, all, after);
 	tap_ok(!ret && mbefore <= major && major <= mafter,
 	       "major faults lie between two reads of /proc/vmstat pgmajfault");
-	tap_diag("vmstat %lu <= ours %lu <= vmstat %lu", mbefore, major, mafter);
+	tap_diag("vmstat %lu <= ours %lu <= vmstat %lu", mbefore, major,
+		 mafter);
 
 	/* 10,000 new 4K pages: no huge pages, so one fault per page. */
 	mem = mmap(NULL, npages * psize, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED || madvise(mem, npages * psize, MADV_NOHUGEPAGE)) {
+	if (mem == MAP_FAILED ||
+	    madvise(mem, npages * psize, MADV_NOHUGEPAGE)) {
 		tap_ok(0, "map 10,000 pages");
 		return;
 	}
@@ -170,10 +176,11 @@ static void check_pgfaults(void)
 		mem[p * psize] = 1;
 	ret = ret ?: pgfaults(4096, &after, &major);
 	munmap(mem, npages * psize);
-	if (!tap_ok(!ret && after >= before && after - before >= (unsigned long)npages,
+	if (!tap_ok(!ret && after >= before &&
+			    after - before >= (unsigned long)npages,
 		    "touching 10,000 new pages adds at least 10,000 page faults"))
-		tap_diag("reads %s; before %lu, after %lu", ret ? "failed" : "worked",
-			 before, after);
+		tap_diag("reads %s; before %lu, after %lu",
+			 ret ? "failed" : "worked", before, after);
 	else
 		tap_diag("grew by %lu", after - before);
 }
@@ -227,8 +234,9 @@ static void check_pgfaults_under_load(void)
 		c = vmstat_value("pgfault");
 		mc = vmstat_value("pgmajfault");
 		if (!(a <= b && b <= c && ma <= mb && mb <= mc) && !outside++)
-			tap_diag("first miss: vmstat %lu <= ours %lu <= vmstat %lu, major %lu <= %lu <= %lu",
-				 a, b, c, ma, mb, mc);
+			tap_diag(
+				"first miss: vmstat %lu <= ours %lu <= vmstat %lu, major %lu <= %lu <= %lu",
+				a, b, c, ma, mb, mc);
 		if (!first)
 			first = b;
 		last = b;
@@ -243,8 +251,9 @@ static void check_pgfaults_under_load(void)
 		return;
 	if (!tap_ok(!failed && !outside && last > first,
 		    "under load, 200 reads each lie between two reads of /proc/vmstat"))
-		tap_diag("got: %d reads failed, %d outside, faults grew by %lu; wanted: 0, 0, more than 0",
-			 failed, outside, last - first);
+		tap_diag(
+			"got: %d reads failed, %d outside, faults grew by %lu; wanted: 0, 0, more than 0",
+			failed, outside, last - first);
 	else
 		tap_diag("faults grew by %lu during the reads", last - first);
 }

@@ -206,7 +206,8 @@ static void check_single(void)
 	tap_errno(waitpid(s, NULL, WNOHANG), ECHILD,
 		  "the old parent's wait() for it: ECHILD");
 	if (write(go, "x", 1) != 1)
-		tap_diag("cannot tell soldier %d to exit: %s", s, strerror(errno));
+		tap_diag("cannot tell soldier %d to exit: %s", s,
+			 strerror(errno));
 	r = next_report(reports, 10000);
 	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7,
 	       "the station gets SIGCHLD and reaps it, exit status 7");
@@ -275,7 +276,8 @@ static void check_threads(void)
 	tap_ok(all && n == 4, "all %d threads of a soldier show the new ppid",
 	       n);
 	if (write(go[1], "x", 1) != 1)
-		tap_diag("cannot tell the soldier to exit: %s", strerror(errno));
+		tap_diag("cannot tell the soldier to exit: %s",
+			 strerror(errno));
 	r = next_report(reports, 10000);
 	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
 	       "its exit is reported to the station");
@@ -290,7 +292,7 @@ static void check_threads(void)
  */
 enum { SETUP_FAILED = -1, NO_ANSWER = -2, REPORTED = -3 };
 
-static int answer_fd = -1;	/* where a case's process gives its answer */
+static int answer_fd = -1; /* where a case's process gives its answer */
 
 /*
  * Run @fn in a child and return what it answers through a pipe: an exit
@@ -457,7 +459,7 @@ static int try_other_ns(void *arg)
 	(void)arg;
 	if (fd < 0 || unshare(CLONE_NEWPID) || (init = fork()) < 0)
 		return SETUP_FAILED;
-	if (init == 0) {	/* PID 1 of a new namespace */
+	if (init == 0) { /* PID 1 of a new namespace */
 		pause();
 		_exit(0);
 	}
@@ -499,9 +501,10 @@ static void expect(int got, int want, const char *what)
 {
 	if (!tap_ok(got == want, "%s: %s", what, errno_name(want)))
 		tap_diag("got %d (%s), wanted %s", got,
-			 got == SETUP_FAILED ? "a step before the ioctl failed" :
-			 got == NO_ANSWER    ? "the child gave no answer" :
-					       errno_name(got),
+			 got == SETUP_FAILED ?
+				 "a step before the ioctl failed" :
+			 got == NO_ANSWER ? "the child gave no answer" :
+					    errno_name(got),
 			 errno_name(want));
 }
 
@@ -805,8 +808,8 @@ static void check_stress(void)
 
 struct chaos_rec {
 	pid_t pid;
-	int err;	/* the ioctl's errno, 0 if it joined */
-	int ppid_ok;	/* after joining: its parent is the station or us */
+	int err; /* the ioctl's errno, 0 if it joined */
+	int ppid_ok; /* after joining: its parent is the station or us */
 };
 
 static void chaos_soldier(pid_t station, pid_t reaper, int out,
@@ -836,7 +839,8 @@ static void chaos_soldier(pid_t station, pid_t reaper, int out,
  */
 static void chaos_station(int mode)
 {
-	struct sigaction sa = { .sa_handler = mode ? SIG_IGN : station_sigchld };
+	struct sigaction sa = { .sa_handler = mode ? SIG_IGN :
+						     station_sigchld };
 
 	if (mode < 2)
 		sigaction(SIGCHLD, &sa, NULL);
@@ -871,14 +875,15 @@ static void chaos_round(unsigned int *seed, long stats[4])
 				if (fork() == 0)
 					chaos_soldier(station, me, p[1], s + j);
 			usleep(rand_r(&s) % 4000);
-			_exit(0);	/* its soldiers go to us, or stay joined */
+			_exit(0); /* its soldiers go to us, or stay joined */
 		}
 	}
 	close(p[1]);
 	usleep(rand_r(seed) % 4000);
 	kill(station, SIGKILL);
 	pfd.fd = p[0];
-	while (poll(&pfd, 1, 30000) == 1 && read(p[0], &r, sizeof(r)) == sizeof(r)) {
+	while (poll(&pfd, 1, 30000) == 1 &&
+	       read(p[0], &r, sizeof(r)) == sizeof(r)) {
 		stats[0]++;
 		if (r.err == 0)
 			stats[1]++;
@@ -889,7 +894,8 @@ static void chaos_round(unsigned int *seed, long stats[4])
 				 r.err == SETUP_FAILED ? "open " DEV " failed" :
 							 errno_name(r.err));
 		if (!r.ppid_ok && stats[3]++ < 5)
-			tap_diag("soldier %d joined, but its parent is neither", r.pid);
+			tap_diag("soldier %d joined, but its parent is neither",
+				 r.pid);
 	}
 	close(p[0]);
 	/* Every process of the round ends; as the subreaper we reap them. */
@@ -917,7 +923,8 @@ static void check_chaos(int seconds)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	tap_ok(stats[0] == rounds * 20 && !stats[3] && stats[1] && stats[2],
 	       "%ld rounds in %ld s, %ld soldiers, stations and old parents dying at random: %ld joined, %ld ESRCH (each needed), nothing else",
-	       rounds, (long)(time(NULL) - start), stats[0], stats[1], stats[2]);
+	       rounds, (long)(time(NULL) - start), stats[0], stats[1],
+	       stats[2]);
 	if (stats[0] != rounds * 20)
 		tap_diag("got %ld soldiers' answers, wanted %ld", stats[0],
 			 rounds * 20);

@@ -22,8 +22,13 @@ name=kernelpeek
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$KP_ROOT/dkms.conf")
 src=/usr/src/$name-$version
 rule=/etc/udev/rules.d/60-kernelpeek.rules
-progs=(1/memstages 2_I/physpoke 2_II/control_station 2_II/soldier
-	2_I/spock.sh 2_II/run_dr_doom.sh)
+# The programs and scripts of every component (mk/kbuild.mk: install-list).
+progs=()
+for d in $(kp_components); do
+	for p in $(make -s --no-print-directory -C "$KP_ROOT/$d" install-list); do
+		progs+=("$d/$p")
+	done
+done
 
 case $action in
 install)
@@ -31,7 +36,7 @@ install)
 		apt_install "linux-headers-$kver"
 	apt_install dkms make gcc libc6-dev
 	say "Building the programs"
-	for d in 1 2_I 2_II; do
+	for d in $(kp_components); do
 		make --no-print-directory -C "$KP_ROOT/$d" progs >/dev/null
 	done
 	say "Copying the module sources to $src"

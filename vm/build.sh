@@ -14,8 +14,7 @@ build_deps
 kenv=$("$KP_ROOT/vm/kernel.sh" --headers)
 eval "$kenv"
 say "Building the modules for $KVER (KDIR=$KDIR) and the programs"
-for d in 1 2_I 2_II 3; do
-	[ -f "$KP_ROOT/$d/Makefile" ] || continue
+for d in $(kp_components); do
 	make --no-print-directory -C "$KP_ROOT/$d" KDIR="$KDIR"
 done
 make --no-print-directory -C "$KP_ROOT/tests"

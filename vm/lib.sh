@@ -109,11 +109,36 @@ linux_source_tarball() {
 	echo "$tarball"
 }
 
+# kp_components: the components, one per line (1, 2_I, 2_II, 3): every
+# top-level directory with a Kbuild file.  The one list of them; the
+# Makefile asks the same question, $(wildcard */Kbuild).
+kp_components() {
+	local k
+
+	for k in "$KP_ROOT"/*/Kbuild; do
+		[ -e "$k" ] && basename "$(dirname "$k")"
+	done
+}
+
+# kp_modules: "DIR NAME" for each module the components build, from the
+# obj-m lines of their Kbuild files.
+kp_modules() {
+	local d o objs
+
+	for d in $(kp_components); do
+		objs=$(sed -n 's/^obj-m[[:space:]]*[+:]*=//p' "$KP_ROOT/$d/Kbuild")
+		for o in $objs; do
+			echo "$d ${o%.o}"
+		done
+	done
+}
+
 # kp_module_sources: a tar stream of what DKMS needs to build the modules
 # (the sources and build rules, no build products).
 kp_module_sources() {
+	# shellcheck disable=SC2046 # one word per component
 	tar -C "$KP_ROOT" -cf - --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude=Module.symvers --exclude=modules.order \
-		dkms.conf Makefile mk include 1 2_I 2_II 3
+		dkms.conf Makefile mk include $(kp_components)
 }

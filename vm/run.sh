@@ -183,7 +183,12 @@ accel_decide "$KIMAGE"
 say "Booting Linux $KVER under QEMU ($(accel_name "$KP_ACCEL"), ${VM_CPUS:-2} CPUs," \
 	"${VM_MEM:-2G} memory)"
 say "Accelerator: $KP_ACCEL_WHY"
-append="console=ttyS0 loglevel=7 slub_debug=FZPU panic=-1 ${VM_APPEND:-}"
+# slub_debug=FZPU: the slab allocator checks every object (sanity checks,
+# red zones, poisoning, owner tracking) and so catches a corruption when
+# it happens.  VM_SLUB_DEBUG= (empty) leaves it out: make bench does, as
+# it would time the checking more than the code.
+slub=${VM_SLUB_DEBUG-FZPU}
+append="console=ttyS0 loglevel=7 ${slub:+slub_debug=$slub }panic=-1 ${VM_APPEND:-}"
 qemu=("$QEMU" @ACCEL@ -cpu max -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
 	-kernel "$KIMAGE" -initrd "$work/initramfs.cpio"
 	# cache=unsafe: the image dies with the run, so the host need not

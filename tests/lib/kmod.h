@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for the C tests: load and unload a module, read what it logged,
- * and the kernel's own answers (pagemap, smaps_rollup) to check it against.
+ * open a device, name an errno.  The kernel's own answers to check a
+ * module against are in truth.h; the project's list of modules in
+ * modules.h; physmem's ioctls in physmem_ioc.h.
  *
  *	kmsg_open();				start listening to the log
  *	kmod_load("1/lkm3.ko", "pid=1 vaddr=0x1000");	0 or -errno
@@ -91,7 +93,7 @@ static inline int kmsg_grep(int fd, const char *needle, char *line, size_t size)
 		char *text, *nl;
 
 		if (n < 0)
-			continue;	/* overwritten records: go on */
+			continue; /* overwritten records: go on */
 		rec[n] = '\0';
 		text = strchr(rec, ';');
 		if (!text)
@@ -106,93 +108,6 @@ static inline int kmsg_grep(int fd, const char *needle, char *line, size_t size)
 		}
 	}
 	return -1;
-}
-
-/*
- * The pagemap entry of virtual address @addr of process @pid (0: this
- * one) in *@entry; 0, or -errno if it could not be read.
- */
-static inline int pagemap_read(pid_t pid, uintptr_t addr, uint64_t *entry)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/pagemap");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, entry, sizeof(*entry), (addr / page) * sizeof(*entry));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n == sizeof(*entry) ? 0 : n < 0 ? (int)n : -EIO;
-}
-
-/*
- * Our own pagemap entry of @addr, 0 if it cannot be read: for checks that
- * need a present entry (0 has no frame).  A check that wants an absent one
- * must use pagemap_read() and check that the read worked.
- */
-static inline uint64_t pagemap_entry(uintptr_t addr)
-{
-	uint64_t entry;
-
-	return pagemap_read(0, addr, &entry) ? 0 : entry;
-}
-
-#define PM_PRESENT(e) (((e) >> 63) & 1)
-#define PM_SWAPPED(e) (((e) >> 62) & 1)
-#define PM_PFN(e) ((e) & ((1ULL << 55) - 1))
-#define PM_SWAP_TYPE(e) ((e) & 0x1f)
-#define PM_SWAP_OFFSET(e) (((e) & ((1ULL << 55) - 1)) >> 5)
-
-/* The value of @key in /proc/vmstat, or 0 if it is missing. */
-static inline unsigned long vmstat_value(const char *key)
-{
-	int fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
-	size_t klen = strlen(key), len = 0;
-	char buf[16384], *p = buf;
-	ssize_t n;
-
-	if (fd < 0)
-		return 0;
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	while (p && *p) {
-		if (!strncmp(p, key, klen) && p[klen] == ' ')
-			return strtoul(p + klen + 1, NULL, 10);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
-/* A "Key:   N kB" field of a /proc file, in kB (-1 if missing). */
-static inline long proc_kb(const char *path, const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long kb = -1;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			kb = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
 }
 
 #endif /* KERNELPEEK_KMOD_H */

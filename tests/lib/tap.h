@@ -25,8 +25,8 @@ static int tap_count;
 static int tap_failures;
 
 /* Print one TAP line: PREFIX, then the formatted name, then SUFFIX. */
-static inline void tap_line(const char *prefix, const char *suffix, const char *fmt,
-		     va_list ap)
+static inline void tap_line(const char *prefix, const char *suffix,
+			    const char *fmt, va_list ap)
 {
 	static int started;
 	char name[512];
@@ -38,8 +38,8 @@ static inline void tap_line(const char *prefix, const char *suffix, const char *
 	fflush(stdout);
 }
 
-__attribute__((format(printf, 1, 2)))
-static inline void tap_diag(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static inline void
+tap_diag(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,8 +48,8 @@ static inline void tap_diag(const char *fmt, ...)
 	va_end(ap);
 }
 
-__attribute__((format(printf, 2, 3)))
-static inline int tap_ok(int pass, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline int
+tap_ok(int pass, const char *fmt, ...)
 {
 	char prefix[32];
 	va_list ap;
@@ -66,28 +66,30 @@ static inline int tap_ok(int pass, const char *fmt, ...)
 }
 
 /* Pass if a call returned -1 with errno == want; say what it did if not. */
-#define tap_errno(ret, want, ...) ({					\
-	long __r = (ret);						\
-	int __e = errno;						\
-	int __pass = tap_ok(__r == -1 && __e == (want), __VA_ARGS__);	\
-	if (!__pass)							\
-		tap_diag("got %ld (%s), expected -1 (%s)", __r,		\
-			 __r == -1 ? strerror(__e) : "no error",	\
-			 strerror(want));				\
-	__pass;								\
-})
+#define tap_errno(ret, want, ...)                                             \
+	({                                                                    \
+		long __r = (ret);                                             \
+		int __e = errno;                                              \
+		int __pass = tap_ok(__r == -1 && __e == (want), __VA_ARGS__); \
+		if (!__pass)                                                  \
+			tap_diag("got %ld (%s), expected -1 (%s)", __r,       \
+				 __r == -1 ? strerror(__e) : "no error",      \
+				 strerror(want));                             \
+		__pass;                                                       \
+	})
 
 /* Pass if two integers are equal; print both if not. */
-#define tap_eq(got, want, ...) ({					\
-	long long __g = (got), __w = (want);				\
-	int __pass = tap_ok(__g == __w, __VA_ARGS__);			\
-	if (!__pass)							\
-		tap_diag("got %lld, wanted %lld", __g, __w);		\
-	__pass;								\
-})
+#define tap_eq(got, want, ...)                                       \
+	({                                                           \
+		long long __g = (got), __w = (want);                 \
+		int __pass = tap_ok(__g == __w, __VA_ARGS__);        \
+		if (!__pass)                                         \
+			tap_diag("got %lld, wanted %lld", __g, __w); \
+		__pass;                                              \
+	})
 
-__attribute__((format(printf, 2, 3)))
-static inline void tap_skip(const char *why, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline void
+tap_skip(const char *why, const char *fmt, ...)
 {
 	char prefix[32], suffix[256];
 	va_list ap;

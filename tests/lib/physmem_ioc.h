@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * physmem's three ioctls (2_I/physmem.h, the contract) as calls, for the
+ * C tests and the benchmark.  Each returns what ioctl() returns: 0, or -1
+ * with errno set.
+ */
+#ifndef KERNELPEEK_PHYSMEM_IOC_H
+#define KERNELPEEK_PHYSMEM_IOC_H
+
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include "2_I/physmem.h"
+
+/* XLATE: pin the page of @p; its physical address in *@paddr (if set). */
+static inline int physmem_xlate(int fd, const volatile void *p, uint64_t *paddr)
+{
+	struct physmem_xlate x = { .vaddr = (uintptr_t)p };
+	int ret = ioctl(fd, PHYSMEM_IOC_XLATE, &x);
+
+	if (!ret && paddr)
+		*paddr = x.paddr;
+	return ret;
+}
+
+/* WRITE: the byte @value at physical address @paddr (pinned by XLATE). */
+static inline int physmem_poke(int fd, uint64_t paddr, unsigned char value)
+{
+	struct physmem_write w = { .paddr = paddr, .value = value };
+
+	return ioctl(fd, PHYSMEM_IOC_WRITE, &w);
+}
+
+/* XLATE_BATCH: @count addresses @va, their answers in @res. */
+static inline int physmem_batch(int fd, const uint64_t *va,
+				struct physmem_result *res, uint32_t count)
+{
+	struct physmem_xlate_batch b = { .vaddrs = (uintptr_t)va,
+					 .results = (uintptr_t)res,
+					 .count = count };
+
+	return ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b);
+}
+
+#endif /* KERNELPEEK_PHYSMEM_IOC_H */
