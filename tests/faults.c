@@ -470,6 +470,7 @@ int main(int argc, char **argv)
 	/* Never shared with a child: a copy-on-write would move the frames. */
 	pbuf = mmap(NULL, 64 * psize, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	tap_require(pbuf != MAP_FAILED, "map physmem's 64 pages");
 	madvise(pbuf, 64 * psize, MADV_DONTFORK);
 	memset(pbuf, 1, 64 * psize);
 	for (i = 0; i < 64; i++) {

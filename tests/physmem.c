@@ -55,6 +55,8 @@ static void check_happy_path(void)
 	uint64_t paddr = 0, pm;
 	int fd = dev_open();
 
+	tap_require(byte != NULL, "allocate a byte");
+
 	*byte = 6;
 	pm = pagemap_entry((uintptr_t)byte);
 	if (!tap_ok(PM_PRESENT(pm) && PM_PFN(pm),
@@ -127,6 +129,8 @@ static void check_answer_fault(int fd)
 	long pins = pins_held(), lck = vmlck();
 	static unsigned char mine[8192];
 
+	tap_require(x != MAP_FAILED, "map a page");
+
 	/* A page of ours that no open file has pinned yet. */
 	x->vaddr = (uintptr_t)mine + sizeof(mine) / 2;
 	*(volatile unsigned char *)x->vaddr = 1;
@@ -182,6 +186,7 @@ static void check_refusals(void)
 			  "WRITE to a page XLATEd on another open file: EPERM");
 
 	ro = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	tap_require(ro != MAP_FAILED, "map a read-only page");
 	(void)*(volatile unsigned char *)ro;
 	tap_ok(!physmem_xlate(fd, ro, &paddr) &&
 		       paddr == PM_PFN(pagemap_entry((uintptr_t)ro)) * psize,
@@ -223,6 +228,8 @@ static void check_fork(void)
 	uint64_t paddr = 0;
 	unsigned char c = 0;
 	pid_t pid;
+
+	tap_require(p != MAP_FAILED, "map a page");
 
 	/* Fork first: the page is shared copy-on-write, XLATE must break it. */
 	*p = 6;
@@ -291,6 +298,8 @@ static void check_pins(void)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int fd = dev_open(), fails = 0;
 
+	tap_require(p != MAP_FAILED, "map %zu pages", n);
+
 	madvise(p, n * psize, MADV_NOHUGEPAGE);
 	for (i = 0; i + 1 < n; i++)
 		fails += physmem_xlate(fd, p + i * psize, NULL) != 0;
@@ -325,6 +334,9 @@ static void check_batch(void)
 	int fd = dev_open(), pmfd, i, good = 0;
 	long pins = pins_held();
 	char *gap, *h;
+
+	tap_require(big != MAP_FAILED && thp != MAP_FAILED && va && pm && res,
+		    "map 64 MiB and 4 MiB, allocate the arrays");
 
 	madvise(big, (size_t)N * psize, MADV_NOHUGEPAGE);
 	for (i = 0; i < N; i++)
@@ -487,10 +499,8 @@ static void check_batch_runs(void)
 	volatile char sink;
 	char *h;
 
-	if (two == MAP_FAILED || thp == MAP_FAILED || !va || !holes) {
-		tap_ok(0, "set up the XLATE_BATCH run cases (mmap, calloc)");
-		return;
-	}
+	tap_require(two != MAP_FAILED && thp != MAP_FAILED && va && holes,
+		    "set up the XLATE_BATCH run cases (mmap, calloc)");
 	/*
 	 * Two VMAs side by side (the second made read-only), then a hole:
 	 * one ascending sweep across both and into the hole.  Half the pages
@@ -614,6 +624,8 @@ static void *thr_worker(void *arg)
 	uint64_t va[16];
 	struct physmem_result res[16];
 	int i;
+
+	tap_require(buf != MAP_FAILED, "map 16 pages");
 
 	memset(buf, 1, 16 * psize);
 	for (i = 0; i < 16; i++)
@@ -850,6 +862,9 @@ static void check_disk(const char *dir)
 	shared = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
 	priv = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE, ffd, 0);
 	ro = mmap(NULL, psize, PROT_READ, MAP_SHARED, ffd, 0);
+	tap_require(shared != MAP_FAILED && priv != MAP_FAILED &&
+			    ro != MAP_FAILED,
+		    "map the file shared, private and read-only");
 
 	paddr = xlate_as_pagemap(fd, shared + 5,
 				 "a shared writable ext4 mapping");
@@ -906,6 +921,8 @@ static void check_memlock(void)
 	struct rlimit rl;
 	int fd = dev_open(), fails = 0, i;
 
+	tap_require(p != MAP_FAILED, "map %d pages", N + 1);
+
 	madvise(p, (N + 1) * psize, MADV_NOHUGEPAGE);
 	rl.rlim_cur = rl.rlim_max = lck * 1024 + N * psize;
 	if (!tap_ok(!drop_ipc_lock() && !setrlimit(RLIMIT_MEMLOCK, &rl),
@@ -951,6 +968,8 @@ static void holder_blocks(int fd)
 	char *p = mmap(NULL, psize, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	long uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	tap_require(p != MAP_FAILED, "map a page for userfaultfd");
 
 	reg.range.start = (uintptr_t)p;
 	reg.range.len = psize;

@@ -8,10 +8,15 @@
  *	tap_eq(got, want, "name");	two integers; both printed if not equal
  *	tap_skip("why", "name");
  *	tap_diag("detail %s", s);	a "# " line
+ *	tap_require(fd >= 0, "open %s", path);	setup: "Bail out!" if false
+ *	tap_group(check_pins);		a "# check_pins" line, then the call
  *	return tap_done();		prints the plan; exit status
  *
  * The output is "TAP version 13", one "ok N - name" or "not ok N - name"
- * per result and the plan "1..N" at the end.
+ * per result and the plan "1..N" at the end.  A setup step that fails
+ * (tap_require()) ends the program with "Bail out! why" and status 1,
+ * which tests/lib/tap.sh's tap_prog counts as a failure: a result that
+ * could not be produced is never a result that is simply missing.
  */
 #ifndef KERNELPEEK_TAP_H
 #define KERNELPEEK_TAP_H
@@ -19,6 +24,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_count;
@@ -100,6 +106,30 @@ tap_skip(const char *why, const char *fmt, ...)
 	tap_line(prefix, suffix, fmt, ap);
 	va_end(ap);
 }
+
+/* Setup that must work for the rest to mean anything: bail out if not. */
+__attribute__((format(printf, 2, 3))) static inline void
+tap_require(int ok, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	if (ok)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("Bail out! %s: %s\n", why, errno ? strerror(errno) : "failed");
+	fflush(stdout);
+	exit(1);
+}
+
+/* Run the test function @fn, named in the output. */
+#define tap_group(fn)                    \
+	do {                             \
+		tap_diag("--- %s", #fn); \
+		fn();                    \
+	} while (0)
 
 static inline int tap_done(void)
 {

@@ -100,9 +100,11 @@ tap_unlike() {
 
 # tap_prog CMD...: run a C test program (tests/lib/tap.h) and take its
 # results as our own, renumbered.  A program that exits non-zero without
-# reporting a failure, or that prints no plan, counts as one more failure.
+# reporting a failure, or that prints no plan, counts as one more failure;
+# so does its "Bail out!" (a setup step that failed), with its reason.
 tap_prog() {
 	_planned=
+	_bailed=
 	_before=$tap_failed
 	"$@" >/tmp/tap_prog.$$ 2>&1
 	_status=$?
@@ -115,12 +117,18 @@ tap_prog() {
 		"ok "*) tap_pass "${_line#ok * - }" ;;
 		"not ok "*) tap_fail "${_line#not ok * - }" ;;
 		"1.."*) _planned=1 ;;
+		"Bail out!"*)
+			tap_fail "$1: setup failed: ${_line#Bail out! }"
+			_bailed=1
+			;;
 		"TAP version"*) ;;
 		*) echo "$_line" ;;
 		esac
 	done </tmp/tap_prog.$$
 	rm -f /tmp/tap_prog.$$
-	if [ "$_status" -ne 0 ] && [ "$tap_failed" -eq "$_before" ]; then
+	if [ -n "$_bailed" ]; then
+		:
+	elif [ "$_status" -ne 0 ] && [ "$tap_failed" -eq "$_before" ]; then
 		tap_fail "$* exited with status $_status"
 	elif [ -z "$_planned" ]; then
 		tap_fail "$* ended without its plan (status $_status)"
