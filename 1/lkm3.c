@@ -31,6 +31,7 @@
 
 #include "kp_escape.h"
 #include "kp_pgwalk.h"
+#include "kp_task.h"
 
 static int pid;
 module_param(pid, int, 0444);

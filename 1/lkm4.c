@@ -41,7 +41,9 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "kp_escape.h"
 #include "kp_pgwalk.h"
+#include "kp_task.h"
 
 static int pid;
 module_param(pid, int, 0444);

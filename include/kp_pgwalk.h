@@ -31,12 +31,9 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pgtable.h>
-#include <linux/sched/mm.h>
 #include <linux/swapops.h>
 
 #include "kp_compat.h"
-#include "kp_escape.h"
-#include "kp_task.h"
 
 enum kp_level { KP_PGD, KP_P4D, KP_PUD, KP_PMD, KP_PTE, KP_LEVELS };
 
@@ -377,29 +374,6 @@ static inline bool kp_walk_addr(struct vm_area_struct *vma, unsigned long addr,
 	unsigned long page = addr & PAGE_MASK;
 
 	return kp_walk_range(vma, page, page + PAGE_SIZE, kp_copy_entry, e);
-}
-
-/**
- * kp_get_mm() - the address space of the process a user named by PID
- * @pid: the pid= parameter
- *
- * Return: the mm with a reference held (mmput() it), or ERR_PTR: -EINVAL
- * for a bad PID or a kernel thread (no mm), -ESRCH if no such process.
- */
-static inline struct mm_struct *kp_get_mm(int pid)
-{
-	struct task_struct *task = kp_find_task(pid);
-	struct mm_struct *mm;
-	struct kp_comm comm;
-
-	if (IS_ERR(task))
-		return ERR_CAST(task);
-	mm = get_task_mm(task);
-	if (!mm)
-		pr_err("pid %d (%s) has no user address space: a kernel thread or exiting\n",
-		       pid, kp_comm(&comm, task));
-	put_task_struct(task);
-	return mm ? mm : ERR_PTR(-EINVAL);
 }
 
 /* What the PUD/PMD/PTE level of an entry maps, for messages. */

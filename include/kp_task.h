@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kp_get_task() and kp_find_task() - the task behind a PID given by the
- * user, with the checks and errors every KernelPeek module uses.
+ * user, with the checks and errors every KernelPeek module uses; and
+ * kp_get_mm(), its address space.
  */
 #ifndef KP_TASK_H
 #define KP_TASK_H
@@ -10,7 +11,10 @@
 #include <linux/pid.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+
+#include "kp_escape.h"
 
 /**
  * kp_get_task() - look up a task by a PID of the caller's pid namespace
@@ -52,6 +56,29 @@ static inline struct task_struct *kp_find_task(int nr)
 	else if (IS_ERR(task))
 		pr_err("no process with pid %d in this pid namespace\n", nr);
 	return task;
+}
+
+/**
+ * kp_get_mm() - the address space of the process a user named by PID
+ * @pid: the pid= parameter
+ *
+ * Return: the mm with a reference held (mmput() it), or ERR_PTR: -EINVAL
+ * for a bad PID or a kernel thread (no mm), -ESRCH if no such process.
+ */
+static inline struct mm_struct *kp_get_mm(int pid)
+{
+	struct task_struct *task = kp_find_task(pid);
+	struct mm_struct *mm;
+	struct kp_comm comm;
+
+	if (IS_ERR(task))
+		return ERR_CAST(task);
+	mm = get_task_mm(task);
+	if (!mm)
+		pr_err("pid %d (%s) has no user address space: a kernel thread or exiting\n",
+		       pid, kp_comm(&comm, task));
+	put_task_struct(task);
+	return mm ? mm : ERR_PTR(-EINVAL);
 }
 
 #endif /* KP_TASK_H */
