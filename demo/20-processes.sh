@@ -4,10 +4,13 @@ section "1/lkm1.ko: the tasks that are running or waiting for a CPU"
 explain "We start two busy programs (one with 2 spinning threads) and one that" \
 	"sleeps.  lkm1 walks the kernel's task list and logs every thread whose" \
 	"state is TASK_RUNNING: on a CPU now, or runnable in a run queue."
-tests/busy 2 >/dev/null &
-tests/busy 1 >/dev/null &
+tests/busy 2 >/tmp/busy2.out &
+tests/busy 1 >/tmp/busy1.out &
 sleep 1000 &
-sleep 1
+sleeper=$!
+# Each busy prints "ready" once all its threads spin; the sleeper sleeps.
+wait_line /tmp/busy2.out ready && wait_line /tmp/busy1.out ready &&
+	wait_state "$sleeper" S
 kshow insmod 1/lkm1.ko
 explain "ps shows the same: R for the busy threads (and ps itself), S for sleep:"
 show_ok "ps -T -o pid,stat,comm | grep -E 'PID|busy|sleep|ps'"
@@ -20,8 +23,8 @@ explain "tests/family forks five children and puts them in known states:" \
 	"spinning (R), and one more sleeper forked by a second thread."
 tests/family >/tmp/family.out &
 family=$!
-until grep -q ready /tmp/family.out 2>/dev/null; do sleep 0.1; done
-sleep 0.5
+# It prints "ready" once every child is in its state.
+wait_line /tmp/family.out ready
 kshow insmod 1/lkm2.ko pid=$family
 explain "ps agrees (busybox ps lists threads too; the parent is $family):"
 show_ok "ps -o pid,ppid,stat,comm | awk 'NR == 1 || \$2 == $family'"

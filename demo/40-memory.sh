@@ -5,7 +5,7 @@ mkfifo /tmp/demo.fifo
 1/memstages 64 </tmp/demo.fifo >/tmp/demo.ms &
 ms=$!
 exec 5>/tmp/demo.fifo
-until grep -q '^stage 1' /tmp/demo.ms; do sleep 0.1; done
+wait_line /tmp/demo.ms '^stage 1'
 byte=$(sed -n "s/^a malloc'd byte .* is at //p" /tmp/demo.ms)
 explain "1/memstages (pid $ms) malloc'd one byte at $byte.  lkm3 walks that" \
 	"process's page tables down to the byte, level by level:"
@@ -26,7 +26,7 @@ explain "memstages now allocates in stages.  At each one, lkm4 walks every" \
 	"VMA's page tables and counts the present pages; /proc's VmSize" \
 	"(status) and Rss (smaps_rollup, the kernel's own walk) are beside it."
 for stage in 1 2 3 4 5 6; do
-	until grep -q "^stage $stage:" /tmp/demo.ms; do sleep 0.1; done
+	wait_line /tmp/demo.ms "^stage $stage:"
 	printf '%s\n' "$(grep "^stage $stage:" /tmp/demo.ms)"
 	kshow "insmod 1/lkm4.ko pid=$ms && rmmod lkm4"
 	show_ok "grep -E '^VmSize' /proc/$ms/status; grep -E '^(Rss|AnonHugePages)' /proc/$ms/smaps_rollup"

@@ -6,6 +6,8 @@
 # A stop whose command fails unexpectedly makes the tour exit non-zero.
 
 demo_failed=0
+# wait_state and wait_line: waiting for a state, never for a fixed time.
+. tests/lib/proc.sh
 # Colours only when the host's terminal shows them (the Makefile says).
 if [ "${KP_COLOR:-}" = 1 ]; then
 	bold='\033[1m' blue='\033[1;34m' red='\033[1;31m' off='\033[0m'
