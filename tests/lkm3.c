@@ -381,8 +381,11 @@ static void check_swapped(void)
 		 (unsigned long long)PM_SWAP_TYPE(pm),
 		 (unsigned long long)PM_SWAP_OFFSET(pm));
 	check_reason("swapped page", getpid(), (uintptr_t)p + 3 * psize, want);
-	tap_ok(PM_SWAPPED(pagemap_entry((uintptr_t)p + 3 * psize)),
-	       "the query did not bring the page back from swap");
+	pm = pagemap_entry((uintptr_t)p + 3 * psize);
+	if (!tap_ok(PM_SWAPPED(pm),
+		    "the query did not bring the page back from swap"))
+		tap_diag("got pagemap 0x%llx, wanted a swap entry",
+			 (unsigned long long)pm);
 }
 
 static int has(const char *walk, const char *s)
@@ -409,18 +412,21 @@ static void check_verbose(void)
 		tap_ok(0, "verbose query");
 		return;
 	}
-	tap_ok(has(walk, "level=pgd ") && has(walk, "level=p4d ") &&
-		       has(walk, "level=pud ") && has(walk, "level=pmd ") &&
-		       has(walk, "level=pte "),
-	       "verbose=1 logs the entry at each of the 5 levels");
+	if (!tap_ok(has(walk, "level=pgd ") && has(walk, "level=p4d ") &&
+			    has(walk, "level=pud ") &&
+			    has(walk, "level=pmd ") && has(walk, "level=pte "),
+		    "verbose=1 logs the entry at each of the 5 levels"))
+		tap_diag("got: %s; wanted: level=pgd, p4d, pud, pmd, pte",
+			 walk);
 	s = strstr(walk, "level=pte ");
 	if (s && (s = strstr(s, "entry=")))
 		sscanf(s, "entry=0x%llx", &pte);
 	tap_eq((pte & 0x000ffffffffff000ULL) >> 12, PM_PFN(pm),
 	       "the PTE's frame bits are pagemap's PFN");
-	tap_ok(has(walk,
-		   "flags present=1 writable=1 user=1 dirty=1 accessed=1 huge=0 nx=1"),
-	       "a written data page: present writable user dirty accessed NX");
+	if (!tap_ok(has(walk,
+			"flags present=1 writable=1 user=1 dirty=1 accessed=1 huge=0 nx=1"),
+		    "a written data page: present writable user dirty accessed NX"))
+		tap_diag("got: %s", walk);
 	if (!tap_ok(query(getpid(), (uintptr_t)check_verbose, 1, line,
 			  sizeof(line), walk, sizeof(walk)) == 0 &&
 			    has(walk, "writable=0 user=1") && has(walk, "nx=0"),

@@ -53,7 +53,7 @@ static void check_happy_path(void)
 {
 	volatile unsigned char *byte = malloc(1);
 	uint64_t paddr = 0, pm;
-	int fd = dev_open();
+	int fd = dev_open(), ret;
 
 	tap_require(byte != NULL, "allocate a byte");
 
@@ -68,8 +68,11 @@ static void check_happy_path(void)
 	else
 		tap_eq(paddr, PM_PFN(pm) * psize + (uintptr_t)byte % psize,
 		       "XLATE gives pagemap's PFN * 4096 + offset");
-	tap_ok(!physmem_poke(fd, paddr, 5) && *byte == 5,
-	       "WRITE 5 at that paddr: the byte reads 5 (was 6)");
+	ret = physmem_poke(fd, paddr, 5);
+	if (!tap_ok(!ret && *byte == 5,
+		    "WRITE 5 at that paddr: the byte reads 5 (was 6)"))
+		tap_diag("got: WRITE %s, the byte %d; wanted: success, 5",
+			 ret ? strerror(errno) : "succeeded", *byte);
 	close(fd);
 	free((void *)byte);
 }
@@ -145,7 +148,7 @@ static void check_answer_fault(int fd)
 static void check_refusals(void)
 {
 	int fd = dev_open(), fd2 = dev_open(), cmd[2], reply[2], ret;
-	uint64_t paddr = 0, other_pm = 0, mine = 0;
+	uint64_t paddr = 0, other_pm = 0, mine = 0, want;
 	unsigned char *other = NULL, *ro;
 	struct physmem_write w = { 0 };
 	pid_t pid;
@@ -188,9 +191,13 @@ static void check_refusals(void)
 	ro = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	tap_require(ro != MAP_FAILED, "map a read-only page");
 	(void)*(volatile unsigned char *)ro;
-	tap_ok(!physmem_xlate(fd, ro, &paddr) &&
-		       paddr == PM_PFN(pagemap_entry((uintptr_t)ro)) * psize,
-	       "XLATE of a read-only mapping translates");
+	ret = physmem_xlate(fd, ro, &paddr);
+	want = PM_PFN(pagemap_entry((uintptr_t)ro)) * psize;
+	if (!tap_ok(!ret && paddr == want,
+		    "XLATE of a read-only mapping translates"))
+		tap_diag("got: %s, paddr 0x%llx; wanted: pagemap's 0x%llx",
+			 ret ? strerror(errno) : "success",
+			 (unsigned long long)paddr, (unsigned long long)want);
 	tap_errno(physmem_poke(fd, paddr, 1), EACCES,
 		  "  ... but WRITE to it is refused: EACCES");
 
@@ -224,7 +231,7 @@ static void check_fork(void)
 {
 	volatile unsigned char *p = mmap(NULL, psize, PROT_READ | PROT_WRITE,
 					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int fd = dev_open(), cmd[2], status;
+	int fd = dev_open(), cmd[2], status, ret;
 	uint64_t paddr = 0;
 	unsigned char c = 0;
 	pid_t pid;
@@ -246,9 +253,12 @@ static void check_fork(void)
 		_exit(*p);
 	}
 	close(cmd[0]);
-	tap_ok(!physmem_xlate(fd, (void *)p, &paddr) &&
-		       !physmem_poke(fd, paddr, 5) && *p == 5,
-	       "after fork: XLATE and WRITE change the parent's byte");
+	ret = physmem_xlate(fd, (void *)p, &paddr) ?:
+						     physmem_poke(fd, paddr, 5);
+	if (!tap_ok(!ret && *p == 5,
+		    "after fork: XLATE and WRITE change the parent's byte"))
+		tap_diag("got: %s, the byte %d; wanted: success, 5",
+			 ret ? strerror(errno) : "success", *p);
 	if (write(cmd[1], "go", 1) != 1)
 		tap_diag("cannot tell the child to go: %s", strerror(errno));
 	waitpid(pid, &status, 0);
@@ -303,9 +313,9 @@ static void check_pins(void)
 	madvise(p, n * psize, MADV_NOHUGEPAGE);
 	for (i = 0; i + 1 < n; i++)
 		fails += physmem_xlate(fd, p + i * psize, NULL) != 0;
-	tap_ok(!fails, "XLATE of %d pages: all pinned", PHYSMEM_MAX_PINS);
+	tap_eq(fails, 0, "XLATE of %d pages: all pinned", PHYSMEM_MAX_PINS);
 	physmem_xlate(fd, p, NULL);
-	tap_ok(pins_held() - before == PHYSMEM_MAX_PINS,
+	tap_eq(pins_held() - before, PHYSMEM_MAX_PINS,
 	       "  ... XLATE of a page already pinned adds no pin");
 	tap_errno(physmem_xlate(fd, p + i * psize, NULL), ENOSPC,
 		  "the %dth page: ENOSPC", PHYSMEM_MAX_PINS + 1);
@@ -314,9 +324,9 @@ static void check_pins(void)
 	during = pins_held() - before;
 	close(fd);
 	tap_eq(vmlck(), lck, "  ... and close gives them back (VmLck, kB)");
-	tap_ok(during == PHYSMEM_MAX_PINS && pins_held() == before,
-	       "close releases every pin (vmstat nr_foll_pin_*: %ld, then 0)",
-	       during);
+	tap_eq(during, PHYSMEM_MAX_PINS,
+	       "the pins show in vmstat (nr_foll_pin_acquired - released)");
+	tap_eq(pins_held() - before, 0, "close releases every pin (vmstat)");
 	munmap(p, n * psize);
 }
 
@@ -378,23 +388,29 @@ static void check_batch(void)
 	if (physmem_batch(fd, va, res, 4)) {
 		tap_ok(0, "XLATE_BATCH of 4 kinds of address");
 	} else {
-		tap_ok(res[0].status == PHYSMEM_PRESENT &&
-			       res[0].page_shift == 21 &&
-			       res[0].paddr ==
-				       PM_PFN(pagemap_entry(va[0])) * psize + 7,
-		       "  ... a THP subpage: present, page_shift 21, pagemap's paddr");
-		tap_ok(res[1].status == PHYSMEM_NOT_PRESENT,
+		uint64_t want = PM_PFN(pagemap_entry(va[0])) * psize + 7;
+
+		if (!tap_ok(res[0].status == PHYSMEM_PRESENT &&
+				    res[0].page_shift == 21 &&
+				    res[0].paddr == want,
+			    "  ... a THP subpage: present, page_shift 21, pagemap's paddr"))
+			tap_diag(
+				"got: status %u, page_shift %u, paddr 0x%llx; wanted: %u, 21, 0x%llx",
+				res[0].status, res[0].page_shift,
+				(unsigned long long)res[0].paddr,
+				PHYSMEM_PRESENT, (unsigned long long)want);
+		tap_eq(res[1].status, PHYSMEM_NOT_PRESENT,
 		       "  ... a dropped page (MADV_DONTNEED): not present");
-		tap_ok(res[2].status == PHYSMEM_NO_VMA,
+		tap_eq(res[2].status, PHYSMEM_NO_VMA,
 		       "  ... an unmapped address: no VMA");
-		tap_ok(res[3].status == PHYSMEM_NO_VMA,
+		tap_eq(res[3].status, PHYSMEM_NO_VMA,
 		       "  ... a kernel address: no VMA");
 		if (!tap_ok(!pagemap_read(0, va[1], &dropped) &&
 				    !PM_PRESENT(dropped),
 			    "  ... and the dropped page was not faulted back in"))
 			tap_diag("pagemap 0x%llx", (unsigned long long)dropped);
 	}
-	tap_ok(pins_held() == pins, "XLATE_BATCH pins nothing");
+	tap_eq(pins_held(), pins, "XLATE_BATCH pins nothing");
 
 	b.vaddrs = (uintptr_t)va;
 	b.results = (uintptr_t)res;
@@ -587,7 +603,8 @@ static void check_stress(void)
 		waitpid(pids[i], &status, 0);
 		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	}
-	tap_ok(ok == 4, "4 processes x 10,000 XLATE+WRITE: every write landed");
+	tap_eq(ok, 4,
+	       "4 processes x 10,000 XLATE+WRITE: every write landed (processes)");
 }
 
 /* --- Many threads on one process's files. -------------------------- */
@@ -848,7 +865,7 @@ static void check_disk(const char *dir)
 {
 	volatile char *shared, *priv, *ro;
 	char path[4096], line[512] = "";
-	int fd = dev_open(), kmsg = kmsg_open(), ffd;
+	int fd = dev_open(), kmsg = kmsg_open(), ffd, ret;
 	char page[65536];
 	uint64_t paddr;
 
@@ -878,8 +895,11 @@ static void check_disk(const char *dir)
 
 	paddr = xlate_as_pagemap(fd, priv + 7,
 				 "a private writable ext4 mapping");
-	tap_ok(!physmem_poke(fd, paddr, 'B') && priv[7] == 'B',
-	       "  ... WRITE stores 'B' in the private copy");
+	ret = physmem_poke(fd, paddr, 'B');
+	if (!tap_ok(!ret && priv[7] == 'B',
+		    "  ... WRITE stores 'B' in the private copy"))
+		tap_diag("got: %s, '%c'; wanted: success, 'B'",
+			 ret ? strerror(errno) : "success", priv[7]);
 	tap_eq(shared[7], 'A', "  ... which the shared mapping does not see");
 
 	paddr = xlate_as_pagemap(fd, ro + 9, "a read-only ext4 mapping");
@@ -1029,8 +1049,9 @@ static void check_killable(void)
 		    "a call waiting for the file's lock dies at SIGKILL, at once"))
 		tap_diag("status %#x after 5 s (-1: still there)", status);
 	kill(holder, SIGKILL);
-	tap_ok(reap_within(holder, 5000) >= 0,
-	       "  ... and so does the holder, blocked on its userfaultfd");
+	if (!tap_ok(reap_within(holder, 5000) >= 0,
+		    "  ... and so does the holder, blocked on its userfaultfd"))
+		tap_diag("got: still there after 5 s; wanted: reaped");
 	if (status < 0)
 		waitpid(waiter, NULL, 0);
 	close(fd);

@@ -67,37 +67,47 @@ static int pgfaults(size_t bs, unsigned long *all, unsigned long *major)
 	return 0;
 }
 
+/* @len bytes of @fd at @off, as a string in @buf, or NULL on an error. */
+static const char *at(int fd, off_t off, size_t len, char *buf)
+{
+	if (fd < 0 || lseek(fd, off, SEEK_SET) != off ||
+	    read(fd, buf, len) != (ssize_t)len)
+		return NULL;
+	buf[len] = '\0';
+	return buf;
+}
+
 static void check_hello(void)
 {
 	static const char want[] = "Hello World!\n";
 	static const size_t sizes[] = { 1, 3, 4096 };
 	char buf[8192];
-	struct stat st;
+	struct stat st = { 0 };
 	size_t i;
 	int fd;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		ssize_t n = read_file(HELLO, sizes[i], buf, sizeof(buf));
 
-		tap_ok(n == (ssize_t)strlen(want) && !memcmp(buf, want, n),
-		       HELLO
-		       " reads exactly 'Hello World!\\n' with %zu-byte reads",
-		       sizes[i]);
+		tap_streq(
+			n >= 0 ? buf : NULL, want,
+			HELLO
+			" reads exactly 'Hello World!\\n' with %zu-byte reads",
+			sizes[i]);
 	}
 
 	fd = open(HELLO, O_RDONLY);
-	tap_ok(fd >= 0 && lseek(fd, 6, SEEK_SET) == 6 &&
-		       read(fd, buf, 5) == 5 && !memcmp(buf, "World", 5),
-	       "lseek to offset 6, then read 5 bytes: 'World'");
-	tap_ok(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 &&
-		       read(fd, buf, 5) == 5 && !memcmp(buf, "Hello", 5),
-	       "lseek back to 0: 'Hello'");
+	tap_streq(at(fd, 6, 5, buf), "World",
+		  "lseek to offset 6, then read 5 bytes: 'World'");
+	tap_streq(at(fd, 0, 5, buf), "Hello", "lseek back to 0: 'Hello'");
 	if (fd >= 0)
 		close(fd);
 
-	tap_ok(!stat(HELLO, &st) && S_ISREG(st.st_mode) &&
-		       (st.st_mode & 07777) == 0444,
-	       HELLO " is a regular file with mode 0444");
+	if (!tap_ok(!stat(HELLO, &st) && S_ISREG(st.st_mode) &&
+			    (st.st_mode & 07777) == 0444,
+		    HELLO " is a regular file with mode 0444"))
+		tap_diag("got mode %o; wanted a regular file, 0444",
+			 (unsigned int)st.st_mode);
 
 	/* Root may open it for writing (DAC override), but writes fail. */
 	fd = open(HELLO, O_WRONLY);
@@ -144,9 +154,11 @@ static void check_pgfaults(void)
 	int ret;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		tap_ok(!pgfaults(sizes[i], &all, &major),
-		       PGFAULTS " has both lines with %zu-byte reads",
-		       sizes[i]);
+		if (!tap_ok(!pgfaults(sizes[i], &all, &major),
+			    PGFAULTS " has both lines with %zu-byte reads",
+			    sizes[i]))
+			tap_diag(
+				"got: a read error or a line missing; wanted: both lines");
 
 	all = major = 0;
 	before = vmstat_value("pgfault");

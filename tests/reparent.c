@@ -195,22 +195,28 @@ static void check_single(void)
 	err = soldier_join(go, result);
 	tap_ok(err == 0, "a soldier joins the station (ioctl returns 0)");
 	if (err)
-		tap_diag("errno %d %s", err, strerror(err));
-	tap_ok(ppid_of(s, s) == station,
+		tap_diag("got errno %d %s, wanted 0", err, strerror(err));
+	tap_eq(ppid_of(s, s), station,
 	       "/proc/<soldier>/stat shows the station as ppid");
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 10;
-	tap_ok(!pthread_timedjoin_np(waiter, &werr, &deadline) &&
-		       (long)werr == ECHILD,
-	       "a wait() blocked in the old parent wakes up with ECHILD");
+	if (!tap_ok(!pthread_timedjoin_np(waiter, &werr, &deadline) &&
+			    (long)werr == ECHILD,
+		    "a wait() blocked in the old parent wakes up with ECHILD"))
+		tap_diag(
+			"got errno %ld (or still waiting after 10 s), wanted ECHILD",
+			(long)werr);
 	tap_errno(waitpid(s, NULL, WNOHANG), ECHILD,
 		  "the old parent's wait() for it: ECHILD");
 	if (write(go, "x", 1) != 1)
 		tap_diag("cannot tell soldier %d to exit: %s", s,
 			 strerror(errno));
 	r = next_report(reports, 10000);
-	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7,
-	       "the station gets SIGCHLD and reaps it, exit status 7");
+	if (!tap_ok(r.pid == s && WIFEXITED(r.status) &&
+			    WEXITSTATUS(r.status) == 7,
+		    "the station gets SIGCHLD and reaps it, exit status 7"))
+		tap_diag("got pid %d status %#x, wanted pid %d exit 7", r.pid,
+			 r.status, s);
 	close(go);
 	close(result);
 	close(reports);
@@ -273,15 +279,22 @@ static void check_threads(void)
 		}
 	if (dir)
 		closedir(dir);
-	tap_ok(all && n == 4, "all %d threads of a soldier show the new ppid",
-	       n);
+	if (!tap_ok(all && n == 4,
+		    "all %d threads of a soldier show the new ppid", n))
+		tap_diag(
+			"got %d threads, %s with the station as ppid; wanted 4, all",
+			n, all ? "all" : "not all");
 	if (write(go[1], "x", 1) != 1)
 		tap_diag("cannot tell the soldier to exit: %s",
 			 strerror(errno));
 	r = next_report(reports, 10000);
-	tap_ok(r.pid == s && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
-	       "its exit is reported to the station");
-	tap_ok(next_report(reports, 500).pid == 0, "  ... once");
+	if (!tap_ok(r.pid == s && WIFEXITED(r.status) &&
+			    WEXITSTATUS(r.status) == 0,
+		    "its exit is reported to the station"))
+		tap_diag("got pid %d status %#x, wanted pid %d exit 0", r.pid,
+			 r.status, s);
+	tap_eq(next_report(reports, 500).pid, 0,
+	       "  ... once (the pid of a second report)");
 	close(reports);
 	stop(station);
 }
@@ -745,10 +758,9 @@ static void check_station_killed(void)
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	close(reports);
-	tap_ok(joined == 3, "3 soldiers join a station");
-	tap_ok(adopted == 3,
-	       "the station is killed: its subreaper adopts them");
-	tap_ok(reaped == 3, "  ... and reaps them: no zombie is left");
+	tap_eq(joined, 3, "3 soldiers join a station");
+	tap_eq(adopted, 3, "the station is killed: its subreaper adopts them");
+	tap_eq(reaped, 3, "  ... and reaps them: no zombie is left");
 }
 
 /* 200 soldiers at once, while other processes fork and exit. */
@@ -928,8 +940,8 @@ static void check_chaos(int seconds)
 	if (stats[0] != rounds * 20)
 		tap_diag("got %ld soldiers' answers, wanted %ld", stats[0],
 			 rounds * 20);
-	tap_ok(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD,
-	       "  ... and every process of every round was reaped");
+	tap_errno(waitpid(-1, NULL, WNOHANG), ECHILD,
+		  "  ... and every process of every round was reaped");
 }
 
 int main(int argc, char **argv)

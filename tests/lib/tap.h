@@ -6,6 +6,7 @@
  *	tap_ok(cond, "name %d", i);	records one result
  *	tap_errno(ret, EPERM, "name");	ret == -1 with errno EPERM
  *	tap_eq(got, want, "name");	two integers; both printed if not equal
+ *	tap_streq(got, want, "name");	two strings, the same way
  *	tap_skip("why", "name");
  *	tap_diag("detail %s", s);	a "# " line
  *	tap_require(fd >= 0, "open %s", path);	setup: "Bail out!" if false
@@ -105,6 +106,49 @@ tap_skip(const char *why, const char *fmt, ...)
 	va_start(ap, fmt);
 	tap_line(prefix, suffix, fmt, ap);
 	va_end(ap);
+}
+
+/* @s with newlines, tabs and other control bytes written as \n, \t, \x.. */
+static inline const char *tap_escape(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; s && *s && n + 5 < size; s++) {
+		unsigned char c = *s;
+
+		if (c == '\n')
+			n += snprintf(buf + n, size - n, "\\n");
+		else if (c == '\t')
+			n += snprintf(buf + n, size - n, "\\t");
+		else if (c < ' ' || c == 0x7f)
+			n += snprintf(buf + n, size - n, "\\x%02x", c);
+		else
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return s ? buf : "(nothing)";
+}
+
+/* Pass if two strings are equal; print both, escaped, if not. */
+__attribute__((format(printf, 3, 4))) static inline int
+tap_streq(const char *got, const char *want, const char *fmt, ...)
+{
+	char name[512];
+	va_list ap;
+	int pass;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	pass = tap_ok(got && !strcmp(got, want), "%s", name);
+	if (!pass) {
+		char gb[256], wb[256];
+
+		tap_diag("got '%s', wanted '%s'",
+			 tap_escape(got, gb, sizeof(gb)),
+			 tap_escape(want, wb, sizeof(wb)));
+	}
+	return pass;
 }
 
 /* Setup that must work for the rest to mean anything: bail out if not. */
