@@ -25,6 +25,9 @@
 #include "rng.h"
 #include "2_I/physmem.h"
 #include "2_II/reparent.h"
+#include "errnos.h" /* generated from the headers by tests/Makefile */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define WORKERS 4
 #define NERR 256
@@ -135,19 +138,19 @@ static unsigned long command(int reparent)
 
 	if (rng_next() % 8 == 0)
 		return (unsigned long)rng_next();
-	return reparent ? repa[rng_next() % 5] : phys[rng_next() % 7];
+	return reparent ? repa[rng_next() % ARRAY_SIZE(repa)] :
+			  phys[rng_next() % ARRAY_SIZE(phys)];
 }
 
-/* Which errnos the device's header documents (and EINTR, ENOMEM). */
+/*
+ * Which errnos the device's header documents: its "Errors" list, which
+ * tests/Makefile turns into errnos.h (physmem_errnos, reparent_errnos).
+ */
 static int documented(int reparent, int e)
 {
-	static const int phys[] = { EPERM,  EACCES, EINVAL,   ENXIO,
-				    ENOSPC, EAGAIN, EFAULT,   ENOTTY,
-				    EINTR,  ENOMEM, EHWPOISON };
-	static const int repa[] = { EINVAL, ESRCH, ELOOP,  EPERM,
-				    EXDEV,  EBUSY, EFAULT, ENOTTY };
-	const int *v = reparent ? repa : phys;
-	int i, n = reparent ? 8 : 11;
+	const int *v = reparent ? reparent_errnos : physmem_errnos;
+	size_t i, n = reparent ? ARRAY_SIZE(reparent_errnos) :
+				 ARRAY_SIZE(physmem_errnos);
 
 	for (i = 0; i < n; i++)
 		if (v[i] == e)

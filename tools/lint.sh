@@ -171,6 +171,8 @@ user_c() {
 	local rc=0 f
 
 	[ ${#usrc[@]} -gt 0 ] || return 0
+	# The fuzzer includes a header generated from the uapi headers.
+	make -s --no-print-directory -C "$KP_ROOT/tests" errnos.h || return 1
 	for f in "${usrc[@]}"; do
 		gcc -fsyntax-only -Wall -Wextra -Werror -I"$KP_ROOT" \
 			-I"$KP_ROOT/tests/lib" -I"$(dirname "$f")" "$f" || rc=1

@@ -16,18 +16,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 
 # header_errnos HEADER: one line per entry of the header's Errors list,
-# "ERRNO<tab>its text".  An entry starts with " *   ENAME", its text goes
-# on over the lines indented further.
+# "ERRNO<tab>its text" (tests/lib/errnos.awk).
 header_errnos() {
-	awk '/^ \* Errors/ { on = 1; next }
-	     on && /^ \*\/$/ { on = 0 }
-	     !on { next }
-	     /^ \*   E[A-Z0-9]+ / {
-		if (e != "") print e "\t" t
-		e = $2; t = $0; next
-	     }
-	     { sub(/^ \*[ \t]*/, ""); t = t " " $0 }
-	     END { if (e != "") print e "\t" t }' "$1"
+	awk -f tests/lib/errnos.awk "$1"
 }
 
 # doc_errnos FILE: the same from the first "| errno | when |" table in
