@@ -55,7 +55,7 @@ static struct {
 	char *touched, *untouched, *hole, *huge;
 	int thp; /* @huge is one transparent huge page */
 	long psize;
-} w;
+} world;
 
 static void die(const char *what)
 {
@@ -105,26 +105,26 @@ static void setup(void)
 	siginfo_t zinfo;
 	char *p;
 
-	w.psize = sysconf(_SC_PAGESIZE);
-	w.self = getpid();
-	w.kthread = find_kthread();
-	w.pid_max = read_int("/proc/sys/kernel/pid_max");
+	world.psize = sysconf(_SC_PAGESIZE);
+	world.self = getpid();
+	world.kthread = find_kthread();
+	world.pid_max = read_int("/proc/sys/kernel/pid_max");
 	/* With LA57, 57-bit addresses and user space up to 2^56 - 4 KiB. */
-	w.bits = system("grep -qw la57 /proc/cpuinfo") == 0 ? 57 : 48;
-	w.low_end = 1UL << (w.bits - 1);
-	w.high = ~(w.low_end - 1);
-	w.limit = w.low_end - w.psize;
+	world.bits = system("grep -qw la57 /proc/cpuinfo") == 0 ? 57 : 48;
+	world.low_end = 1UL << (world.bits - 1);
+	world.high = ~(world.low_end - 1);
+	world.limit = world.low_end - world.psize;
 
-	w.sleeper = fork();
-	if (w.sleeper == 0) {
+	world.sleeper = fork();
+	if (world.sleeper == 0) {
 		for (;;)
 			pause();
 	}
-	w.zombie = fork();
-	if (w.zombie == 0)
+	world.zombie = fork();
+	if (world.zombie == 0)
 		_exit(0);
 	/* Wait until it is a zombie, and leave it one (WNOWAIT). */
-	if (waitid(P_PID, w.zombie, &zinfo, WEXITED | WNOWAIT))
+	if (waitid(P_PID, world.zombie, &zinfo, WEXITED | WNOWAIT))
 		die("waitid");
 
 	p = mmap(NULL, 12 * MB, PROT_READ | PROT_WRITE,
@@ -133,16 +133,16 @@ static void setup(void)
 		die("mmap");
 	/* No huge page over the first two: the untouched one must stay so. */
 	madvise(p, 2 * MB, MADV_NOHUGEPAGE);
-	w.touched = p; /* 1 MiB, every page written */
-	memset(w.touched, 0x5a, MB);
-	w.untouched = p + MB; /* 1 MiB, never touched */
-	w.hole = p + 2 * MB; /* 2 MiB unmapped */
-	munmap(w.hole, 2 * MB);
+	world.touched = p; /* 1 MiB, every page written */
+	memset(world.touched, 0x5a, MB);
+	world.untouched = p + MB; /* 1 MiB, never touched */
+	world.hole = p + 2 * MB; /* 2 MiB unmapped */
+	munmap(world.hole, 2 * MB);
 	/* A 2 MiB-aligned 2 MiB inside the last 8 MiB, for a huge page. */
-	w.huge = (char *)(((uintptr_t)p + 6 * MB) & ~(2 * MB - 1));
-	madvise(w.huge, 2 * MB, MADV_HUGEPAGE);
-	memset(w.huge, 0x6b, 2 * MB);
-	w.thp = proc_kb("/proc/self/smaps_rollup", "AnonHugePages") >= 2048;
+	world.huge = (char *)(((uintptr_t)p + 6 * MB) & ~(2 * MB - 1));
+	madvise(world.huge, 2 * MB, MADV_HUGEPAGE);
+	memset(world.huge, 0x6b, 2 * MB);
+	world.thp = proc_kb("/proc/self/smaps_rollup", "AnonHugePages") >= 2048;
 }
 
 /* The frame of one of our own bytes, as pagemap tells it, in paddr form. */
@@ -150,8 +150,9 @@ static unsigned long long paddr_of(const char *p)
 {
 	uint64_t pm = pagemap_entry((uintptr_t)p);
 
-	return PM_PRESENT(pm) ? PM_PFN(pm) * w.psize + (uintptr_t)p % w.psize :
-				0;
+	return PM_PRESENT(pm) ?
+		       PM_PFN(pm) * world.psize + (uintptr_t)p % world.psize :
+		       0;
 }
 
 /* The comm of @pid, as the kernel's messages print task->comm. */
@@ -257,20 +258,20 @@ static long pid_text(enum pid_class k, char *s, size_t size)
 		snprintf(s, size, "%s", junk[rng_below(8)]);
 		return 0;
 	case P_NOSUCH:
-		v = w.pid_max +
-		    (long)rng_below((unsigned long)INT_MAX - w.pid_max + 1);
+		v = world.pid_max +
+		    (long)rng_below((unsigned long)INT_MAX - world.pid_max + 1);
 		break;
 	case P_KTHREAD:
-		v = rng_below(2) ? 2 : w.kthread;
+		v = rng_below(2) ? 2 : world.kthread;
 		break;
 	case P_ZOMBIE:
-		v = w.zombie;
+		v = world.zombie;
 		break;
 	case P_SELF:
-		v = w.self;
+		v = world.self;
 		break;
 	default:
-		v = w.sleeper;
+		v = world.sleeper;
 	}
 	/* kstrtoint() with base 0: decimal, 0x hex, 0 octal, a leading '+'. */
 	switch (rng_below(4)) {
@@ -343,26 +344,27 @@ static int in(unsigned long a, const char *p, unsigned long len)
  */
 static int vaddr_expect(struct kcase *c, pid_t pid, unsigned long a)
 {
-	if (a >= w.low_end && a < w.high) {
+	if (a >= world.low_end && a < world.high) {
 		snprintf(
 			c->want, sizeof(c->want),
 			"lkm3: vaddr=0x%lx is not canonical (%d-bit addresses)",
-			a, w.bits);
+			a, world.bits);
 		return EINVAL;
 	}
-	if (a >= w.limit) {
+	if (a >= world.limit) {
 		snprintf(
 			c->want, sizeof(c->want),
 			"lkm3: vaddr=0x%lx is not a user address (the limit is 0x%lx)",
-			a, w.limit);
+			a, world.limit);
 		return EINVAL;
 	}
-	if (pid == w.self && (in(a, w.touched, MB) || in(a, w.huge, 2 * MB)))
+	if (pid == world.self &&
+	    (in(a, world.touched, MB) || in(a, world.huge, 2 * MB)))
 		snprintf(c->want, sizeof(c->want),
 			 "lkm3: pid=%d vaddr=0x%lx paddr=0x%llx page=%s", pid,
 			 a, paddr_of((char *)a),
-			 in(a, w.huge, 2 * MB) && w.thp ? "2M" : "4K");
-	else if (pid == w.self && in(a, w.untouched, MB))
+			 in(a, world.huge, 2 * MB) && world.thp ? "2M" : "4K");
+	else if (pid == world.self && in(a, world.untouched, MB))
 		snprintf(
 			c->want, sizeof(c->want),
 			"lkm3: pid=%d vaddr=0x%lx not mapped reason=not-present",
@@ -380,11 +382,12 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 	static const char *const junk[] = {
 		"", "abc", "-1", "0x", "0x1g", "18446744073709551616"
 	};
-	const unsigned long edge[] = { 0, 1, 4095, w.limit - 1, w.limit };
+	const unsigned long edge[] = { 0, 1, 4095, world.limit - 1,
+				       world.limit };
 	unsigned long a;
 	const char *j;
 
-	switch (rng_below(pid == w.self ? 9 : 6)) {
+	switch (rng_below(pid == world.self ? 9 : 6)) {
 	case 0:
 		*s = '\0';
 		snprintf(c->want, sizeof(c->want),
@@ -397,26 +400,27 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 			 "lkm3: vaddr=%s is not valid", j);
 		return EINVAL;
 	case 2: /* non-canonical */
-		a = w.low_end + rng_below(w.high - w.low_end);
+		a = world.low_end + rng_below(world.high - world.low_end);
 		break;
 	case 3: /* kernel */
-		a = w.high + rng_below(w.low_end);
+		a = world.high + rng_below(world.low_end);
 		break;
 	case 4: /* at or above the limit */
-		a = w.limit + rng_below(w.low_end - w.limit);
+		a = world.limit + rng_below(world.low_end - world.limit);
 		break;
 	case 5:
 		a = edge[rng_below(5)];
 		break;
 	case 6:
-		a = (unsigned long)w.hole + rng_below(2 * MB);
+		a = (unsigned long)world.hole + rng_below(2 * MB);
 		break;
 	case 7:
-		a = (unsigned long)w.untouched + rng_below(MB);
+		a = (unsigned long)world.untouched + rng_below(MB);
 		break;
 	default:
-		a = rng_below(2) ? (unsigned long)w.huge + rng_below(2 * MB) :
-				   (unsigned long)w.touched + rng_below(MB);
+		a = rng_below(2) ?
+			    (unsigned long)world.huge + rng_below(2 * MB) :
+			    (unsigned long)world.touched + rng_below(MB);
 	}
 	snprintf(s, size, rng_below(4) ? " vaddr=0x%lx" : " vaddr=%lu", a);
 	return vaddr_expect(c, pid, a);
@@ -483,7 +487,39 @@ static void random_case(struct kcase *c, int mod)
 
 /* --- The fixed cases: the edges of each parameter. ------------------ */
 
-static void fixed_cases(void)
+/* The pid= edges, for each module: a case per class of pid. */
+static void fixed_pid_case(int mod, enum pid_class k, const char *fixed,
+			   const char *what)
+{
+	struct kcase c = { .mod = mod };
+	char text[32];
+	long pid = 0;
+
+	if (fixed)
+		snprintf(text, sizeof(text), "%s", fixed);
+	else
+		pid = pid_text(k, text, sizeof(text));
+	if (k == P_NONPOS || k == P_NOSUCH)
+		pid = strtol(text, NULL, 0);
+	c.err = pid_expect(&c, k, pid, text);
+	if (c.err < 0) { /* lkm3, lkm4 on a live process: a report */
+		c.err = 0;
+		if (mod == 3)
+			snprintf(
+				c.want, sizeof(c.want),
+				"lkm3: pid=%ld vaddr=0x1000 not mapped reason=no-vma",
+				pid);
+		else
+			snprintf(c.want, sizeof(c.want),
+				 "lkm4: pid=%ld virtual_kb=%ld ", pid,
+				 vmsize(pid));
+	}
+	snprintf(c.params, sizeof(c.params), "pid=%s%s", text,
+		 mod == 3 ? " vaddr=0x1000" : "");
+	check(&c, what);
+}
+
+static void fixed_pid_cases(void)
 {
 	static const struct {
 		enum pid_class k;
@@ -498,66 +534,45 @@ static void fixed_cases(void)
 		{ P_ZOMBIE, NULL, "a zombie" },
 		{ P_SELF, NULL, "a live process" },
 	};
+	size_t i;
+	int mod;
+
+	for (mod = 2; mod <= 4; mod++)
+		for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++)
+			fixed_pid_case(mod, pids[i].k, pids[i].text,
+				       pids[i].what);
+}
+
+/* The vaddr= edges, for lkm3 on this process. */
+static void fixed_vaddr_cases(void)
+{
 	const struct {
 		unsigned long a;
 		const char *what;
 	} vas[] = {
 		{ 0, "vaddr 0" },
 		{ 1, "vaddr 1" },
-		{ w.limit - 1, "TASK_SIZE - 1" },
-		{ w.limit, "TASK_SIZE" },
-		{ w.low_end, "the first non-canonical address" },
+		{ world.limit - 1, "TASK_SIZE - 1" },
+		{ world.limit, "TASK_SIZE" },
+		{ world.low_end, "the first non-canonical address" },
 		{ 0xffffffff81000000UL, "a kernel address (the kernel text)" },
 		{ ~0UL, "the last address" },
-		{ (unsigned long)w.huge + MB + 123,
+		{ (unsigned long)world.huge + MB + 123,
 		  "the middle of a huge page" },
-		{ (unsigned long)w.touched + 3 * w.psize + 7,
+		{ (unsigned long)world.touched + 3 * world.psize + 7,
 		  "a written 4K page" },
-		{ (unsigned long)w.untouched + 5 * w.psize,
+		{ (unsigned long)world.untouched + 5 * world.psize,
 		  "a page never touched" },
-		{ (unsigned long)w.hole + 12345, "a hole between mappings" },
+		{ (unsigned long)world.hole + 12345,
+		  "a hole between mappings" },
 	};
-	struct kcase c;
+	struct kcase c = { .mod = 3 };
 	size_t i;
-	int mod;
 
-	for (mod = 2; mod <= 4; mod++) {
-		for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
-			char text[32];
-			long pid = 0;
-
-			if (pids[i].text)
-				snprintf(text, sizeof(text), "%s",
-					 pids[i].text);
-			else
-				pid = pid_text(pids[i].k, text, sizeof(text));
-			if (pids[i].k == P_NONPOS || pids[i].k == P_NOSUCH)
-				pid = strtol(text, NULL, 0);
-			c.mod = mod;
-			c.err = pid_expect(&c, pids[i].k, pid, text);
-			if (c.err < 0) { /* lkm3, lkm4 on a live process */
-				c.err = 0;
-				if (mod == 3)
-					snprintf(
-						c.want, sizeof(c.want),
-						"lkm3: pid=%ld vaddr=0x1000 not mapped reason=no-vma",
-						pid);
-				else
-					snprintf(
-						c.want, sizeof(c.want),
-						"lkm4: pid=%ld virtual_kb=%ld ",
-						pid, vmsize(pid));
-			}
-			snprintf(c.params, sizeof(c.params), "pid=%s%s", text,
-				 mod == 3 ? " vaddr=0x1000" : "");
-			check(&c, pids[i].what);
-		}
-	}
 	for (i = 0; i < sizeof(vas) / sizeof(vas[0]); i++) {
-		c.mod = 3;
-		c.err = vaddr_expect(&c, w.self, vas[i].a);
+		c.err = vaddr_expect(&c, world.self, vas[i].a);
 		snprintf(c.params, sizeof(c.params), "pid=%d vaddr=0x%lx",
-			 w.self, vas[i].a);
+			 world.self, vas[i].a);
 		check(&c, vas[i].what);
 	}
 }
@@ -638,8 +653,10 @@ int main(int argc, char **argv)
 	setup();
 	tap_diag(
 		"kthread %d, zombie %d, pid_max %d, %d-bit addresses, huge page %s",
-		w.kthread, w.zombie, w.pid_max, w.bits, w.thp ? "yes" : "no");
-	fixed_cases();
+		world.kthread, world.zombie, world.pid_max, world.bits,
+		world.thp ? "yes" : "no");
+	fixed_pid_cases();
+	fixed_vaddr_cases();
 	for (i = 0; i < cases; i++) {
 		random_case(&c, 2 + i % 3);
 		if (!run_case(&c, why, sizeof(why)) && fails[c.mod]++ < 5)
@@ -654,7 +671,7 @@ int main(int argc, char **argv)
 				fails[mod]);
 	for (mod = 2; mod <= 4; mod++)
 		race(mod, cases / 6 + 1);
-	kill(w.sleeper, SIGKILL);
+	kill(world.sleeper, SIGKILL);
 	while (wait(NULL) > 0)
 		;
 	return tap_done();

@@ -330,88 +330,113 @@ static void check_pins(void)
 	munmap(p, n * psize);
 }
 
-static void check_batch(void)
+/* XLATE_BATCH of 64 MiB of 4K pages at once, against one pagemap read. */
+static void check_batch_64m(int fd)
 {
-	enum { N = 16384 }; /* 64 MiB of 4K pages */
+	enum { N = 16384 };
 	char *big = mmap(NULL, (size_t)N * psize, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t *va = calloc(N, sizeof(*va)), *pm = calloc(N, sizeof(*pm));
+	struct physmem_result *res = calloc(N, sizeof(*res));
+	int pmfd = open("/proc/self/pagemap", O_RDONLY), i, good = 0;
+	int first = -1;
+
+	tap_require(big != MAP_FAILED && va && pm && res && pmfd >= 0,
+		    "map 64 MiB, allocate the arrays, open pagemap");
+	madvise(big, (size_t)N * psize, MADV_NOHUGEPAGE);
+	for (i = 0; i < N; i++) {
+		big[(size_t)i * psize] = 1;
+		va[i] = (uintptr_t)big + (size_t)i * psize + i % 4096;
+	}
+	tap_require(pread(pmfd, pm, N * 8, (uintptr_t)big / psize * 8) == N * 8,
+		    "read pagemap");
+	close(pmfd);
+	tap_require(!physmem_batch(fd, va, res, N), "XLATE_BATCH of %d pages",
+		    N);
+	for (i = 0; i < N; i++) {
+		int ok = PM_PRESENT(pm[i]) && PM_PFN(pm[i]) &&
+			 res[i].status == PHYSMEM_PRESENT &&
+			 res[i].page_shift == 12 &&
+			 res[i].paddr == PM_PFN(pm[i]) * psize + i % 4096;
+
+		good += ok;
+		if (!ok && first < 0)
+			first = i;
+	}
+	if (!tap_eq(good, N,
+		    "XLATE_BATCH of %d pages (64 MiB): every paddr is pagemap's",
+		    N))
+		tap_diag(
+			"first wrong: [%d] got status %u shift %u paddr 0x%llx; pagemap 0x%llx",
+			first, res[first].status, res[first].page_shift,
+			(unsigned long long)res[first].paddr,
+			(unsigned long long)pm[first]);
+	munmap(big, (size_t)N * psize);
+	free(va);
+	free(pm);
+	free(res);
+}
+
+/* One address of each answer in one XLATE_BATCH, and no pin taken. */
+static void check_batch_kinds(int fd)
+{
 	char *thp = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t *va = calloc(N, sizeof(*va)), *pm = calloc(N, sizeof(*pm));
-	uint64_t dropped = ~0ULL;
-	struct physmem_result *res = calloc(N, sizeof(*res));
-	struct physmem_xlate_batch b = { 0 };
-	int fd = dev_open(), pmfd, i, good = 0;
+	char *small = mmap(NULL, 4 * psize, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t va[4], dropped = ~0ULL, want;
+	struct physmem_result res[4];
 	long pins = pins_held();
-	char *gap, *h;
+	char *h;
 
-	tap_require(big != MAP_FAILED && thp != MAP_FAILED && va && pm && res,
-		    "map 64 MiB and 4 MiB, allocate the arrays");
-
-	madvise(big, (size_t)N * psize, MADV_NOHUGEPAGE);
-	for (i = 0; i < N; i++)
-		big[(size_t)i * psize] = 1;
+	tap_require(thp != MAP_FAILED && small != MAP_FAILED,
+		    "map 4 MiB and 4 pages");
 	h = (char *)(((uintptr_t)thp + (2 << 20) - 1) & ~((2UL << 20) - 1));
 	madvise(h, 2 << 20, MADV_HUGEPAGE);
 	memset(h, 1, 2 << 20);
-	gap = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	munmap(gap, psize);
-
-	/* 64 MiB at once, against one bulk read of pagemap. */
-	for (i = 0; i < N; i++)
-		va[i] = (uintptr_t)big + (size_t)i * psize + i % 4096;
-	pmfd = open("/proc/self/pagemap", O_RDONLY);
-	if (pmfd < 0 ||
-	    pread(pmfd, pm, N * 8, (uintptr_t)big / psize * 8) != N * 8)
-		tap_diag("cannot read pagemap: %s", strerror(errno));
-	if (pmfd >= 0)
-		close(pmfd);
-	if (!physmem_batch(fd, va, res, N))
-		for (i = 0; i < N; i++)
-			good += PM_PRESENT(pm[i]) && PM_PFN(pm[i]) &&
-				res[i].status == PHYSMEM_PRESENT &&
-				res[i].page_shift == 12 &&
-				res[i].paddr ==
-					PM_PFN(pm[i]) * psize + i % 4096;
-	tap_eq(good, N,
-	       "XLATE_BATCH of %d pages (64 MiB): every paddr is pagemap's", N);
-
-	/* One of each answer. */
+	memset(small, 1, 4 * psize);
+	munmap(small + 2 * psize, psize); /* a hole */
+	madvise(small + 3 * psize, psize, MADV_DONTNEED); /* dropped */
 	va[0] = (uintptr_t)h + 5 * psize + 7;
-	va[1] = (uintptr_t)big + psize;
-	va[2] = (uintptr_t)gap;
+	va[1] = (uintptr_t)small + 3 * psize;
+	va[2] = (uintptr_t)small + 2 * psize;
 	va[3] = 0xffff888000000000ULL;
-	munmap(big + 2 * psize, psize);
-	big[psize] = 1;
-	madvise(big + 3 * psize, psize, MADV_DONTNEED);
-	va[1] = (uintptr_t)big + 3 * psize;
-	if (physmem_batch(fd, va, res, 4)) {
-		tap_ok(0, "XLATE_BATCH of 4 kinds of address");
-	} else {
-		uint64_t want = PM_PFN(pagemap_entry(va[0])) * psize + 7;
-
-		if (!tap_ok(res[0].status == PHYSMEM_PRESENT &&
-				    res[0].page_shift == 21 &&
-				    res[0].paddr == want,
-			    "  ... a THP subpage: present, page_shift 21, pagemap's paddr"))
-			tap_diag(
-				"got: status %u, page_shift %u, paddr 0x%llx; wanted: %u, 21, 0x%llx",
-				res[0].status, res[0].page_shift,
-				(unsigned long long)res[0].paddr,
-				PHYSMEM_PRESENT, (unsigned long long)want);
-		tap_eq(res[1].status, PHYSMEM_NOT_PRESENT,
-		       "  ... a dropped page (MADV_DONTNEED): not present");
-		tap_eq(res[2].status, PHYSMEM_NO_VMA,
-		       "  ... an unmapped address: no VMA");
-		tap_eq(res[3].status, PHYSMEM_NO_VMA,
-		       "  ... a kernel address: no VMA");
-		if (!tap_ok(!pagemap_read(0, va[1], &dropped) &&
-				    !PM_PRESENT(dropped),
-			    "  ... and the dropped page was not faulted back in"))
-			tap_diag("pagemap 0x%llx", (unsigned long long)dropped);
-	}
+	tap_require(!physmem_batch(fd, va, res, 4),
+		    "XLATE_BATCH of 4 kinds of address");
+	want = PM_PFN(pagemap_entry(va[0])) * psize + 7;
+	if (!tap_ok(res[0].status == PHYSMEM_PRESENT &&
+			    res[0].page_shift == 21 && res[0].paddr == want,
+		    "XLATE_BATCH: a THP subpage: present, page_shift 21, pagemap's paddr"))
+		tap_diag(
+			"got: status %u, page_shift %u, paddr 0x%llx; wanted: %u, 21, 0x%llx",
+			res[0].status, res[0].page_shift,
+			(unsigned long long)res[0].paddr, PHYSMEM_PRESENT,
+			(unsigned long long)want);
+	tap_eq(res[1].status, PHYSMEM_NOT_PRESENT,
+	       "  ... a dropped page (MADV_DONTNEED): not present");
+	tap_eq(res[2].status, PHYSMEM_NO_VMA,
+	       "  ... an unmapped address: no VMA");
+	tap_eq(res[3].status, PHYSMEM_NO_VMA, "  ... a kernel address: no VMA");
+	if (!tap_ok(!pagemap_read(0, va[1], &dropped) && !PM_PRESENT(dropped),
+		    "  ... and the dropped page was not faulted back in"))
+		tap_diag("got pagemap 0x%llx, wanted not present",
+			 (unsigned long long)dropped);
 	tap_eq(pins_held(), pins, "XLATE_BATCH pins nothing");
+	munmap(thp, 4 << 20);
+	munmap(small, 4 * psize);
+}
 
+/* XLATE_BATCH's argument checks: EINVAL and EFAULT. */
+static void check_batch_args(int fd)
+{
+	struct physmem_result res[1];
+	struct physmem_xlate_batch b = { 0 };
+	uint64_t va[1] = { (uintptr_t)&b };
+	char *gap = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+
+	tap_require(gap != MAP_FAILED, "map a page");
+	munmap(gap, psize); /* a hole */
 	b.vaddrs = (uintptr_t)va;
 	b.results = (uintptr_t)res;
 	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EINVAL,
@@ -432,15 +457,19 @@ static void check_batch(void)
 	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EFAULT,
 		  "XLATE_BATCH with unmapped vaddrs: EFAULT");
 	b.vaddrs = (uintptr_t)va;
-	b.results = (uintptr_t)check_batch; /* read-only text */
+	b.results = (uintptr_t)check_batch_args; /* read-only text */
 	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b), EFAULT,
 		  "XLATE_BATCH with read-only results: EFAULT");
+}
+
+static void check_batch(void)
+{
+	int fd = dev_open();
+
+	check_batch_64m(fd);
+	check_batch_kinds(fd);
+	check_batch_args(fd);
 	close(fd);
-	munmap(big, (size_t)N * psize);
-	munmap(thp, 4 << 20);
-	free(va);
-	free(pm);
-	free(res);
 }
 
 /*
