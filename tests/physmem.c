@@ -145,12 +145,12 @@ static void check_answer_fault(int fd)
 	munmap(x, psize);
 }
 
-static void check_refusals(void)
+/* WRITE to another process's page (its frame from its pagemap): EPERM. */
+static void check_refuse_foreign(int fd)
 {
-	int fd = dev_open(), fd2 = dev_open(), cmd[2], reply[2], ret;
-	uint64_t paddr = 0, other_pm = 0, mine = 0, want;
-	unsigned char *other = NULL, *ro;
-	struct physmem_write w = { 0 };
+	unsigned char *other = NULL;
+	uint64_t other_pm = 0;
+	int cmd[2], reply[2], ret;
 	pid_t pid;
 
 	pid = child_with_byte(cmd, reply, &other);
@@ -175,6 +175,14 @@ static void check_refusals(void)
 	close(cmd[1]);
 	close(reply[0]);
 	waitpid(pid, NULL, 0);
+}
+
+/* WRITE where nothing was pinned on this file: EPERM; read-only: EACCES. */
+static void check_refuse_unpinned(int fd, int fd2)
+{
+	uint64_t paddr = 0, mine = 0, want;
+	unsigned char *ro;
+	int ret;
 
 	tap_errno(physmem_poke(fd, 0, 1), EPERM,
 		  "WRITE to physical address 0: EPERM");
@@ -200,7 +208,19 @@ static void check_refusals(void)
 			 (unsigned long long)paddr, (unsigned long long)want);
 	tap_errno(physmem_poke(fd, paddr, 1), EACCES,
 		  "  ... but WRITE to it is refused: EACCES");
+	munmap(ro, psize);
+}
 
+/* Bad commands, sizes and arguments: ENOTTY, EFAULT, ENXIO, EINVAL. */
+static void check_refuse_arguments(int fd)
+{
+	struct physmem_write w = { 0 };
+	uint64_t paddr = 0, mine = 0;
+	void *gone = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	tap_require(gone != MAP_FAILED, "map a page");
+	munmap(gone, psize);
 	tap_errno(ioctl(fd, _IO(PHYSMEM_IOC_MAGIC, 9)), ENOTTY,
 		  "an unknown command: ENOTTY");
 	tap_errno(ioctl(fd, _IOWR(PHYSMEM_IOC_MAGIC, 1, uint64_t), &paddr),
@@ -209,10 +229,9 @@ static void check_refusals(void)
 		  "XLATE with a NULL argument: EFAULT");
 	tap_errno(ioctl(fd, PHYSMEM_IOC_WRITE, NULL), EFAULT,
 		  "WRITE with a NULL argument: EFAULT");
-	munmap(ro, psize);
-	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE, ro), EFAULT,
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE, gone), EFAULT,
 		  "XLATE with an unmapped argument pointer: EFAULT");
-	tap_errno(physmem_xlate(fd, ro, NULL), ENXIO,
+	tap_errno(physmem_xlate(fd, gone, NULL), ENXIO,
 		  "XLATE of an unmapped virtual address: ENXIO");
 	tap_errno(physmem_xlate(fd, (void *)0xffff888000000000UL, NULL), EINVAL,
 		  "XLATE of a kernel address: EINVAL");
@@ -223,6 +242,15 @@ static void check_refusals(void)
 	w.pad[6] = 1;
 	tap_errno(ioctl(fd, PHYSMEM_IOC_WRITE, &w), EINVAL,
 		  "WRITE with a non-zero pad byte: EINVAL");
+}
+
+static void check_refusals(void)
+{
+	int fd = dev_open(), fd2 = dev_open();
+
+	check_refuse_foreign(fd);
+	check_refuse_unpinned(fd, fd2);
+	check_refuse_arguments(fd);
 	close(fd);
 	close(fd2);
 }
