@@ -179,41 +179,62 @@ static char *touched(size_t len, int advice)
 }
 
 /*
- * A child that maps @span bytes and touches @len of them, in pieces of
- * @piece bytes spread evenly over the span (all of it when @span is
- * @len), with 4K pages; it waits to be killed.  Returns its pid, or -1.
+ * Fork a child that runs @setup(@arg), says it is ready, and waits to be
+ * killed; return its pid once it is ready, or exit saying @what failed.
  */
-static pid_t holder(size_t span, size_t len, size_t piece)
+static pid_t spawn(int (*setup)(const void *), const void *arg,
+		   const char *what)
 {
 	int ready[2];
 	pid_t child;
 	char c;
 
 	if (pipe(ready))
-		return -1;
+		exit(1);
 	child = fork();
 	if (child == 0) {
-		char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-			       0);
-		size_t step = span / (len / piece), off;
-
-		if (p == MAP_FAILED || madvise(p, span, MADV_NOHUGEPAGE))
-			_exit(1);
-		for (off = 0; off + piece <= span; off += step)
-			memset(p + off, 1, piece);
-		if (write(ready[1], "r", 1) != 1)
+		if (setup(arg) || write(ready[1], "r", 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
 	}
 	close(ready[1]);
 	if (child < 0 || read(ready[0], &c, 1) != 1) {
-		fprintf(stderr, "bench: the memory holder did not start\n");
+		fprintf(stderr, "bench: %s did not start\n", what);
 		exit(1);
 	}
 	close(ready[0]);
 	return child;
+}
+
+struct holding {
+	size_t span, len, piece;
+};
+
+/*
+ * In a child: map @h->span bytes and touch @h->len of them, in pieces of
+ * @h->piece spread evenly over the span, with 4K pages.
+ */
+static int hold(const void *arg)
+{
+	const struct holding *h = arg;
+	char *p = mmap(NULL, h->span, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	size_t step = h->span / (h->len / h->piece), off;
+
+	if (p == MAP_FAILED || madvise(p, h->span, MADV_NOHUGEPAGE))
+		return -1;
+	for (off = 0; off + h->piece <= h->span; off += step)
+		memset(p + off, 1, h->piece);
+	return 0;
+}
+
+/* A child holding memory as hold() says. */
+static pid_t holder(size_t span, size_t len, size_t piece)
+{
+	const struct holding h = { span, len, piece };
+
+	return spawn(hold, &h, "the memory holder");
 }
 
 /* A field of lkm4's summary line (or of smaps_rollup, "Rss:"), or -1. */
@@ -224,19 +245,30 @@ static long field(const char *text, const char *key)
 	return s ? strtol(s + strlen(key), NULL, 10) : -1;
 }
 
-/* lkm4's answer in @line must be smaps_rollup's Rss for @pid. */
-static void lkm4_check(pid_t pid, const char *line)
+/* Read /proc/@pid/smaps_rollup whole into @buf (NUL-terminated). */
+static void read_rollup(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[4096];
-	ssize_t len;
+	char path[64];
+	size_t len = 0;
+	ssize_t n = 0;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
 	fd = open(path, O_RDONLY);
-	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	while (fd >= 0 && len < size - 1 &&
+	       (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
 	if (fd >= 0)
 		close(fd);
-	buf[len > 0 ? len : 0] = '\0';
+	buf[len] = '\0';
+}
+
+/* lkm4's answer in @line must be smaps_rollup's Rss for @pid. */
+static void lkm4_check(pid_t pid, const char *line)
+{
+	char buf[4096];
+
+	read_rollup(pid, buf, sizeof(buf));
 	if (field(line, "physical_kb=") != field(buf, "Rss:")) {
 		fprintf(stderr,
 			"bench: lkm4 says %ld kB, smaps_rollup %ld kB\n",
@@ -273,18 +305,13 @@ static void lkm4_walks(pid_t pid, double *o, int n)
 /* Reading /proc/@pid/smaps_rollup whole, @n times, into @p (ns). */
 static void rollup_reads(pid_t pid, double *p, int n)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	int r;
 
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
 	for (r = 0; r < n; r++) {
 		double t = now_ns();
-		int fd = open(path, O_RDONLY);
 
-		while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
-			;
-		if (fd >= 0)
-			close(fd);
+		read_rollup(pid, buf, sizeof(buf));
 		p[r] = now_ns() - t;
 	}
 }
@@ -342,6 +369,23 @@ static void *sleeper(void *arg)
 	return arg;
 }
 
+/* In a child: start THREADS threads that sleep. */
+#define THREADS 10000
+static int threads(const void *arg)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	int i;
+
+	(void)arg;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 << 10);
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&t, &a, sleeper, NULL))
+			return -1;
+	return 0;
+}
+
 /*
  * Read /proc/PID/task/TID/stat of every thread, as "ps -eL" does, and
  * count the threads found running ("R" after the name).  Returns how many
@@ -392,37 +436,13 @@ static long scan_threads(long *running)
  */
 static void thread_scan(void)
 {
-	enum { THREADS = 10000 };
 	double o[REPS], p[REPS];
-	char line[256], c;
+	char line[256];
 	long running;
-	int ready[2], kfd, r;
+	int kfd, r;
 	pid_t child;
 
-	if (pipe(ready))
-		exit(1);
-	child = fork();
-	if (child == 0) {
-		pthread_attr_t a;
-		pthread_t t;
-		int i;
-
-		pthread_attr_init(&a);
-		pthread_attr_setstacksize(&a, 64 << 10);
-		for (i = 0; i < THREADS; i++)
-			if (pthread_create(&t, &a, sleeper, NULL))
-				_exit(1);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	if (child < 0 || read(ready[0], &c, 1) != 1) {
-		fprintf(stderr, "bench: could not start %d threads\n", THREADS);
-		exit(1);
-	}
-	close(ready[0]);
+	child = spawn(threads, NULL, "the 10,000 threads");
 	/* lkm1 must have seen them all, as /proc does. */
 	kfd = kmsg_open();
 	if (kmod_load("1/lkm1.ko", "") ||
