@@ -84,15 +84,9 @@ struct kp_entry {
 /* Return non-zero to stop the walk; kp_walk_range() returns that value. */
 typedef int (*kp_entry_fn)(const struct kp_entry *e, void *arg);
 
-/*
- * The walk's state.  The callback is not kept here but passed down as an
- * argument of these __always_inline functions, so that at each caller of
- * kp_walk_range() it is a constant: the compiler then calls it directly
- * (or inlines it) instead of making an indirect call, with its retpoline,
- * for every entry.
- */
 struct kp_walk {
 	struct vm_area_struct *vma;
+	kp_entry_fn fn;
 	void *arg;
 	struct kp_entry e;
 };
@@ -124,14 +118,13 @@ static inline void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
 }
 
 /* Report the entry at @level, mapping @size bytes from @addr. */
-static __always_inline int kp_report(struct kp_walk *w, kp_entry_fn fn,
-				     enum kp_level level, unsigned long addr,
-				     unsigned long size)
+static inline int kp_report(struct kp_walk *w, enum kp_level level,
+			    unsigned long addr, unsigned long size)
 {
 	w->e.level = level;
 	w->e.addr = addr & ~(size - 1);
 	w->e.size = size;
-	return fn(&w->e, w->arg);
+	return w->fn(&w->e, w->arg);
 }
 
 /*
@@ -161,16 +154,14 @@ static inline bool kp_leaf_special(struct vm_area_struct *vma,
 }
 
 /* A present huge (PMD or PUD) leaf. */
-static __always_inline int kp_report_leaf(struct kp_walk *w, kp_entry_fn fn,
-					  enum kp_level level,
-					  unsigned long addr,
-					  unsigned long size, unsigned long pfn,
-					  bool special)
+static inline int kp_report_leaf(struct kp_walk *w, enum kp_level level,
+				 unsigned long addr, unsigned long size,
+				 unsigned long pfn, bool special)
 {
 	w->e.kind = KP_PRESENT;
 	w->e.pfn = pfn;
 	w->e.special = special;
-	return kp_report(w, fn, level, addr, size);
+	return kp_report(w, level, addr, size);
 }
 
 /*
@@ -179,16 +170,15 @@ static __always_inline int kp_report_leaf(struct kp_walk *w, kp_entry_fn fn,
  * pud_present() and (6.1) pud_leaf() do not know _PAGE_PROTNONE, so a
  * PROT_NONE 1 GiB page would otherwise look like a swap entry.
  */
-static __always_inline int kp_report_hugetlb(struct kp_walk *w, kp_entry_fn fn,
-					     enum kp_level level,
-					     unsigned long addr,
-					     unsigned long size, pte_t pte)
+static inline int kp_report_hugetlb(struct kp_walk *w, enum kp_level level,
+				    unsigned long addr, unsigned long size,
+				    pte_t pte)
 {
 	if (pte_present(pte))
-		return kp_report_leaf(w, fn, level, addr, size, pte_pfn(pte),
+		return kp_report_leaf(w, level, addr, size, pte_pfn(pte),
 				      false);
 	kp_decode_swap(&w->e, pte_to_swp_entry(pte));
-	return kp_report(w, fn, level, addr, size);
+	return kp_report(w, level, addr, size);
 }
 
 /* The page size of a hugetlb VMA, 0 for any other. */
@@ -197,9 +187,8 @@ static inline unsigned long kp_hugetlb_size(struct vm_area_struct *vma)
 	return is_vm_hugetlb_page(vma) ? huge_page_size(hstate_vma(vma)) : 0;
 }
 
-static __always_inline int kp_walk_pte(struct kp_walk *w, kp_entry_fn fn,
-				       pmd_t *pmdp, unsigned long addr,
-				       unsigned long end)
+static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
+			      unsigned long addr, unsigned long end)
 {
 	struct mm_struct *mm = w->vma->vm_mm;
 	pte_t *table, *ptep, pte;
@@ -222,7 +211,7 @@ static __always_inline int kp_walk_pte(struct kp_walk *w, kp_entry_fn fn,
 		} else {
 			kp_decode_swap(&w->e, pte_to_swp_entry(pte));
 		}
-		ret = kp_report(w, fn, KP_PTE, addr, PAGE_SIZE);
+		ret = kp_report(w, KP_PTE, addr, PAGE_SIZE);
 		if (ret)
 			break;
 	}
@@ -230,9 +219,8 @@ static __always_inline int kp_walk_pte(struct kp_walk *w, kp_entry_fn fn,
 	return ret;
 }
 
-static __always_inline int kp_walk_pmd(struct kp_walk *w, kp_entry_fn fn,
-				       pud_t *pudp, unsigned long addr,
-				       unsigned long end)
+static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
+			      unsigned long addr, unsigned long end)
 {
 	pmd_t *pmdp = pmd_offset(pudp, addr);
 	unsigned long next, pfn;
@@ -248,21 +236,21 @@ static __always_inline int kp_walk_pmd(struct kp_walk *w, kp_entry_fn fn,
 		if (pmd_none(pmd))
 			continue;
 		if (kp_hugetlb_size(w->vma) == PMD_SIZE) {
-			ret = kp_report_hugetlb(w, fn, KP_PMD, addr, PMD_SIZE,
+			ret = kp_report_hugetlb(w, KP_PMD, addr, PMD_SIZE,
 						__pte(pmd_val(pmd)));
 		} else if (!pmd_present(pmd)) {
 			/* A THP being migrated. */
 			kp_decode_swap(&w->e, pmd_to_swp_entry(pmd));
-			ret = kp_report(w, fn, KP_PMD, addr, PMD_SIZE);
+			ret = kp_report(w, KP_PMD, addr, PMD_SIZE);
 		} else if (pmd_leaf(pmd)) {
 			pfn = pmd_pfn(pmd);
 			special = kp_leaf_special(w->vma, addr, pfn,
 						  kp_pmd_special(pmd),
 						  pmd_devmap(pmd));
-			ret = kp_report_leaf(w, fn, KP_PMD, addr, PMD_SIZE, pfn,
+			ret = kp_report_leaf(w, KP_PMD, addr, PMD_SIZE, pfn,
 					     special);
 		} else if (!pmd_bad(pmd)) {
-			ret = kp_walk_pte(w, fn, pmdp, addr, next);
+			ret = kp_walk_pte(w, pmdp, addr, next);
 			/* Between PTE tables, as smaps_pte_range() does. */
 			cond_resched();
 		}
@@ -270,9 +258,8 @@ static __always_inline int kp_walk_pmd(struct kp_walk *w, kp_entry_fn fn,
 	return ret;
 }
 
-static __always_inline int kp_walk_pud(struct kp_walk *w, kp_entry_fn fn,
-				       p4d_t *p4dp, unsigned long addr,
-				       unsigned long end)
+static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
+			      unsigned long addr, unsigned long end)
 {
 	pud_t *pudp = pud_offset(p4dp, addr);
 	unsigned long next, pfn;
@@ -288,22 +275,22 @@ static __always_inline int kp_walk_pud(struct kp_walk *w, kp_entry_fn fn,
 		if (pud_none(pud))
 			continue;
 		if (kp_hugetlb_size(w->vma) == PUD_SIZE) {
-			ret = kp_report_hugetlb(w, fn, KP_PUD, addr, PUD_SIZE,
+			ret = kp_report_hugetlb(w, KP_PUD, addr, PUD_SIZE,
 						__pte(pud_val(pud)));
 		} else if (!pud_present(pud)) {
 			/* Only hugetlb puts swap entries in a PUD (x86 layout). */
 			kp_decode_swap(&w->e,
 				       pte_to_swp_entry(__pte(pud_val(pud))));
-			ret = kp_report(w, fn, KP_PUD, addr, PUD_SIZE);
+			ret = kp_report(w, KP_PUD, addr, PUD_SIZE);
 		} else if (pud_leaf(pud)) {
 			pfn = pud_pfn(pud);
 			special = kp_leaf_special(w->vma, addr, pfn,
 						  kp_pud_special(pud),
 						  pud_devmap(pud));
-			ret = kp_report_leaf(w, fn, KP_PUD, addr, PUD_SIZE, pfn,
+			ret = kp_report_leaf(w, KP_PUD, addr, PUD_SIZE, pfn,
 					     special);
 		} else if (!pud_bad(pud)) {
-			ret = kp_walk_pmd(w, fn, pudp, addr, next);
+			ret = kp_walk_pmd(w, pudp, addr, next);
 		}
 	}
 	return ret;
@@ -321,11 +308,10 @@ static __always_inline int kp_walk_pud(struct kp_walk *w, kp_entry_fn fn,
  * @fn runs in atomic context.
  * Return: 0, or what @fn returned to stop.
  */
-static __always_inline int kp_walk_range(struct vm_area_struct *vma,
-					 unsigned long start, unsigned long end,
-					 kp_entry_fn fn, void *arg)
+static inline int kp_walk_range(struct vm_area_struct *vma, unsigned long start,
+				unsigned long end, kp_entry_fn fn, void *arg)
 {
-	struct kp_walk w = { .vma = vma, .arg = arg };
+	struct kp_walk w = { .vma = vma, .fn = fn, .arg = arg };
 	unsigned long addr, next, p4d_next;
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
@@ -347,7 +333,7 @@ static __always_inline int kp_walk_range(struct vm_area_struct *vma,
 			w.e.index[KP_P4D] = p4d_index(addr);
 			if (p4d_none(p4d) || p4d_bad(p4d))
 				continue;
-			ret = kp_walk_pud(&w, fn, p4dp, addr, p4d_next);
+			ret = kp_walk_pud(&w, p4dp, addr, p4d_next);
 		}
 	}
 	return ret;
