@@ -46,6 +46,14 @@ for lane in 6.1 6.12; do
 		[ "$(modinfo -F version "$tmp/tree/$location$name.ko")" = "$version" ] ||
 			die "$name.ko's MODULE_VERSION is not dkms.conf's $version"
 	done <<<"$modules"
+	# The test-only modules (tests/detectors) are no part of DKMS: built
+	# here for this kernel, as vm/build.sh builds them for the lane.
+	make -s --no-print-directory -C "$tmp/tree/tests/detectors" clean
+	if ! make -s --no-print-directory -C "$tmp/tree/tests/detectors" \
+		KDIR="$KDIR" >"$tmp/test-modules.log" 2>&1; then
+		cat "$tmp/test-modules.log"
+		die "the test-only modules did not build for $KVER"
+	fi
 	say "dkms built all $(wc -l <<<"$modules") modules for $KVER; the suite runs on them"
 	KP_CACHE=$KP_CACHE KERNEL=$lane KVER=$KVER "$tmp/tree/tests/check.sh" || status=1
 done

@@ -41,7 +41,7 @@ guest_kmods=(zram "${disk_kmods[@]}")
 check_modules() {
 	local ko built
 
-	for ko in "$KP_ROOT"/*/*.ko; do
+	for ko in "$KP_ROOT"/*/*.ko "$KP_ROOT"/tests/detectors/*.ko; do
 		[ -e "$ko" ] || continue
 		built=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 		[ "$built" = "$KVER" ] ||
