@@ -173,12 +173,11 @@ static void physmem_translate(const u64 *va, struct physmem_result *res,
 			vma = va[i] < TASK_SIZE ?
 				      vma_lookup(current->mm, va[i]) :
 				      NULL;
+		j = i + 1;
 		if (!vma) {
 			physmem_result(&res[i], va[i], NULL);
-			j = i + 1;
 			continue;
 		}
-		j = i + 1;
 		while (j < n && physmem_continues(vma, va[j - 1], va[j]))
 			j++;
 		physmem_walk_run(vma, va + i, res + i, j - i);

@@ -237,7 +237,7 @@ static pid_t holder(size_t span, size_t len, size_t piece)
 	return spawn(hold, &h, "the memory holder");
 }
 
-/* A field of lkm4's summary line (or of smaps_rollup, "Rss:"), or -1. */
+/* A field of a module's report line ("walk_ns=", "threads="), or -1. */
 static long field(const char *text, const char *key)
 {
 	const char *s = strstr(text, key);
@@ -266,13 +266,15 @@ static void read_rollup(pid_t pid, char *buf, size_t size)
 /* lkm4's answer in @line must be smaps_rollup's Rss for @pid. */
 static void lkm4_check(pid_t pid, const char *line)
 {
-	char buf[4096];
+	char path[64];
+	long rss;
 
-	read_rollup(pid, buf, sizeof(buf));
-	if (field(line, "physical_kb=") != field(buf, "Rss:")) {
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	rss = proc_kb(path, "Rss");
+	if (field(line, "physical_kb=") != rss) {
 		fprintf(stderr,
 			"bench: lkm4 says %ld kB, smaps_rollup %ld kB\n",
-			field(line, "physical_kb="), field(buf, "Rss:"));
+			field(line, "physical_kb="), rss);
 		exit(1);
 	}
 }
