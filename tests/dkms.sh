@@ -18,9 +18,7 @@ kp_module_sources | tar -C "$tmp/src/kernelpeek-$version" -xf -
 dkms=(dkms --dkmstree "$tmp/dkms" --sourcetree "$tmp/src" --installtree "$tmp/install")
 as_root "${dkms[@]}" add "kernelpeek/$version" >/dev/null || die "dkms add failed"
 
-# NAME LOCATION for each module dkms.conf declares.
-modules=$(paste -d' ' <(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' "$KP_ROOT/dkms.conf") \
-	<(sed -n 's/^BUILT_MODULE_LOCATION\[[0-9]*\]="\(.*\)"$/\1/p' "$KP_ROOT/dkms.conf"))
+modules=$(kp_dkms_modules)
 
 status=0
 for lane in 6.1 6.12; do

@@ -156,11 +156,7 @@ dkms_list() {
 	local want got
 
 	want=$(kp_modules | sort)
-	got=$(awk -F'"' '
-		/^BUILT_MODULE_NAME\[/ { split($0, a, /[][]/); name[a[2]] = $2 }
-		/^BUILT_MODULE_LOCATION\[/ { split($0, a, /[][]/); dir[a[2]] = $2 }
-		END { for (i in name) { d = dir[i]; sub(/\/$/, "", d); print d, name[i] } }' \
-		"$KP_ROOT/dkms.conf" | sort)
+	got=$(kp_dkms_modules | awk '{ sub(/\/$/, "", $2); print $2, $1 }' | sort)
 	[ "$got" = "$want" ] && return 0
 	printf 'dkms.conf has (got):\n%s\nthe Kbuild files build (wanted):\n%s\n' \
 		"$got" "$want"

@@ -133,6 +133,13 @@ kp_modules() {
 	done
 }
 
+# kp_dkms_modules: "NAME LOCATION" for each module dkms.conf declares
+# (LOCATION as it writes it, "1/").
+kp_dkms_modules() {
+	paste -d' ' <(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' "$KP_ROOT/dkms.conf") \
+		<(sed -n 's/^BUILT_MODULE_LOCATION\[[0-9]*\]="\(.*\)"$/\1/p' "$KP_ROOT/dkms.conf")
+}
+
 # kp_module_sources: a tar stream of what DKMS needs to build the modules
 # (the sources and build rules, no build products).
 kp_module_sources() {
