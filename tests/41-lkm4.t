@@ -180,8 +180,8 @@ lat=${lat#max_latency_us=}
 walk=$(field "$log" walk_ns)
 tap_diag "walk_ns=$walk; a real-time thread on that CPU waited at most $lat us"
 if [ "${walk:-0}" -lt 50000000 ]; then
-	tap_skip "  ... and gives the CPU away during the walk" \
-		"the walk took less than 50 ms: too short to tell"
+	tap_skip "the walk took less than 50 ms: too short to tell" \
+		"  ... and gives the CPU away during the walk"
 elif [ "$((lat * 1000))" -lt "$((walk / 3))" ]; then
 	tap_pass "  ... and gives the CPU away during the walk (waited $lat us of $((walk / 1000)) us)"
 else
@@ -212,8 +212,8 @@ tap_like "$out" "start=$file "'.* backing=file:/tmp/kp\\nlkm4: forged\\\\n virtu
 tap_unlike "$log" '(^|\] )lkm4: forged' "  ... and forges no log line"
 anon=$(odd_value anon)
 if [ "$anon" = EINVAL ]; then
-	tap_skip "  ... the named VMA is [anon:kp-named]" \
-		"no CONFIG_ANON_VMA_NAME in this kernel"
+	tap_skip "no CONFIG_ANON_VMA_NAME in this kernel" \
+		"  ... the named VMA is [anon:kp-named]"
 else
 	tap_like "$out" "start=$anon .* backing=\\[anon:kp-named\\] " \
 		"  ... the named VMA is [anon:kp-named]"

@@ -7,7 +7,7 @@
 . tests/lib/proc.sh
 
 if [ -z "${KP_DISK:-}" ]; then
-	tap_skip "file-backed memory on a disk" "this guest has no disk"
+	tap_skip "this guest has no disk" "file-backed memory on a disk"
 	tap_done
 fi
 

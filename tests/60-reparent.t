@@ -29,7 +29,7 @@ if [ -r /proc/kcore ]; then
 		"kallsyms_lookup_name's first bytes are readable" ;;
 	esac
 else
-	tap_skip "kallsyms_lookup_name's first bytes" "this kernel has no /proc/kcore"
+	tap_skip "this kernel has no /proc/kcore" "kallsyms_lookup_name's first bytes"
 fi
 tap_is "$(stat -c '%F %a %U' /dev/reparent 2>&1)" "character special file 600 root" \
 	"/dev/reparent appears by itself: a character device, 0600, root"

@@ -89,7 +89,7 @@ static void one_translation(int fd, int pm)
 	volatile char *page = malloc(1);
 	uintptr_t va = (uintptr_t)page;
 	const int k = 2000;
-	uint64_t e, paddr;
+	uint64_t e, paddr = 0;
 	int r, i;
 
 	*page = 1;

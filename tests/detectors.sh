@@ -97,7 +97,7 @@ check() {
 	missing=$(missing_options "${opts[@]}")
 	name="$fault: the run fails with the kernel's report /$re/"
 	if [ -n "$missing" ] && [ "$must" != all ] && [ "$KERNEL" != debug ]; then
-		tap_skip "$fault" "$KVER's config lacks ${missing% }"
+		tap_skip "$KVER's config lacks ${missing% }" "$fault"
 		return
 	fi
 	boot "$fault"

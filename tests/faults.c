@@ -33,6 +33,12 @@
 
 #define DBG "/sys/kernel/debug/"
 
+/*
+ * What an operation returns when it worked but its answer was wrong: not
+ * an errno (those are negative), so that a failure is never taken for it.
+ */
+#define WRONG_ANSWER 1
+
 static pid_t target; /* a sleeping child: the pid= of lkm2-4 */
 static char *pbuf; /* 64 written pages for physmem to translate */
 static uint64_t pframe[64]; /* their physical addresses, from pagemap */
@@ -126,7 +132,7 @@ static int with_random(int (*op)(void *), void *arg)
 struct mod {
 	const char *name, *ko;
 	char params[64];
-	int (*op)(void *); /* one use; 0 or -errno */
+	int (*op)(void *); /* one use; 0, -errno or WRONG_ANSWER */
 	int own_injection; /* op(&nth) injects in the child it forks */
 };
 
@@ -153,31 +159,28 @@ static int physmem_op(void *arg)
 	fd = open("/dev/physmem", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (physmem_xlate(fd, buf + 100, &paddr)) {
-		ret = -errno;
+	ret = physmem_xlate(fd, buf + 100, &paddr);
+	if (ret)
 		goto out;
-	}
 	/* pframe[] was read before: here, reading pagemap could fail too. */
 	if (paddr != pframe[0] + 100) {
-		ret = -EBADE; /* a wrong answer, not an error */
+		ret = WRONG_ANSWER;
 		goto out;
 	}
-	if (physmem_poke(fd, paddr, 42)) {
-		ret = -errno;
+	ret = physmem_poke(fd, paddr, 42);
+	if (ret)
 		goto out;
-	}
 	if (buf[100] != 42) {
-		ret = -EBADE;
+		ret = WRONG_ANSWER;
 		goto out;
 	}
-	if (physmem_batch(fd, va, res, 64)) {
-		ret = -errno;
+	ret = physmem_batch(fd, va, res, 64);
+	if (ret)
 		goto out;
-	}
 	for (i = 0; i < 64; i++)
 		if (res[i].status != PHYSMEM_PRESENT ||
 		    res[i].paddr != pframe[i])
-			ret = -EBADE;
+			ret = WRONG_ANSWER;
 out:
 	close(fd);
 	return ret;
@@ -252,7 +255,7 @@ static int proc_op(void *arg)
 	if (strstr(path, "hello") ?
 		    strcmp(buf, "Hello World!\n") :
 		    strncmp(buf, "Page faults since boot: ", 24))
-		return -EBADE;
+		return WRONG_ANSWER;
 	return 0;
 }
 
@@ -275,11 +278,14 @@ struct tally {
 	char why[160];
 };
 
-static void note(struct tally *t, const char *fmt, const char *what, int err)
+/* Keep the first thing that went wrong: @fmt names @what and @ret. */
+static void note(struct tally *t, const char *fmt, const char *what, int ret)
 {
 	if (!t->wrong++)
 		snprintf(t->why, sizeof(t->why), fmt, what,
-			 strerrorname_np(err) ?: "?");
+			 ret == WRONG_ANSWER   ? "a wrong answer" :
+			 strerrorname_np(-ret) ?:
+						 "?");
 }
 
 /* Without injection, the module loads, works and unloads. */
@@ -309,19 +315,20 @@ static void attempt(struct mod *m, int nth, struct tally *t, int *more)
 	if (ret) {
 		t->failed++;
 		if (ret != -ENOMEM)
-			note(t, "load of %s: %s", m->name, -ret);
+			note(t, "load of %s: %s", m->name, ret);
 		if (kmod_loaded(m->name))
 			note(t, "%s stays loaded after failing (%s)", m->name,
-			     -ret);
+			     ret);
 		ret = clean_cycle(m);
 		if (ret)
 			note(t,
 			     "%s does not load, work and unload after a failure: %s",
-			     m->name, -ret);
+			     m->name, ret);
 		return;
 	}
-	if (kmod_unload(m->name))
-		note(t, "unload of %s: %s", m->name, errno);
+	ret = kmod_unload(m->name);
+	if (ret)
+		note(t, "unload of %s: %s", m->name, ret);
 }
 
 /* The same for the module's operation, with the module loaded cleanly. */
@@ -339,11 +346,11 @@ static void attempt_op(struct mod *m, int nth, struct tally *t, int *more)
 	if (ret) {
 		t->failed++;
 		if (ret != -ENOMEM)
-			note(t, "use of %s: %s", m->name, -ret);
+			note(t, "use of %s: %s", m->name, ret);
 		ret = m->op(NULL);
 		if (ret)
 			note(t, "%s does not work after a failure: %s", m->name,
-			     -ret);
+			     ret);
 	}
 }
 

@@ -291,9 +291,8 @@ static void on_sigbus(int sig)
 }
 
 /*
- * A written page, poisoned: its address, or the errno of
- * madvise(MADV_HWPOISON) (the address is page aligned, an errno is less
- * than a page).  6.12 also sends the caller SIGBUS on the way out of
+ * A written page, poisoned: its address, or madvise(MADV_HWPOISON)'s
+ * -errno (a user address is never that high).  6.12 also sends the caller SIGBUS on the way out of
  * madvise() (kill_proc() in mm/memory-failure.c): a handler takes it.
  */
 static uintptr_t poisoned_page(void)
@@ -303,7 +302,7 @@ static uintptr_t poisoned_page(void)
 	signal(SIGBUS, on_sigbus);
 	p[0] = 1;
 	if (madvise(p, psize, MADV_HWPOISON))
-		return errno;
+		return -errno; /* an address or -errno, as ERR_PTR() */
 	return (uintptr_t)p;
 }
 
@@ -326,11 +325,11 @@ static void check_hwpoison(void)
 	child = spawn(what, poisoned_page, &addr);
 	if (child < 0)
 		return;
-	if (addr == EINVAL) {
+	if (addr == (uintptr_t)-EINVAL) {
 		tap_skip("no CONFIG_MEMORY_FAILURE in this kernel",
 			 "%s: not mapped reason=hwpoison", what);
-	} else if (addr < (uintptr_t)psize) {
-		tap_ok(0, "%s: madvise: %s", what, strerror(addr));
+	} else if ((intptr_t)addr < 0) {
+		tap_ok(0, "%s: madvise: %s", what, strerror(-(intptr_t)addr));
 	} else if (pagemap_read(child, addr, &pm) || !PM_SWAPPED(pm) ||
 		   !PM_SWAP_OFFSET(pm)) {
 		tap_ok(0, "%s: pagemap has a swap entry with the frame", what);

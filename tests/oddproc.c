@@ -53,11 +53,11 @@
 
 static long psize;
 
-/* Print what a step did: the address, or the errno name if it failed. */
+/* Print what a step did: the address, or (@err is -errno) the errno's name. */
 static void report(const char *what, void *addr, int err)
 {
 	if (err)
-		printf("%s=%s\n", what, errno_name(err));
+		printf("%s=%s\n", what, errno_name(-err));
 	else
 		printf("%s=0x%lx\n", what, (unsigned long)addr);
 }
@@ -81,7 +81,7 @@ static void map_file(const char *path)
 
 	if (fd >= 0 && ftruncate(fd, psize) == 0)
 		p = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 0);
-	report("file", p, p == MAP_FAILED ? errno : 0);
+	report("file", p, p == MAP_FAILED ? -errno : 0);
 	if (fd >= 0)
 		close(fd);
 }
@@ -93,7 +93,7 @@ static void map_named(const char *name)
 
 	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p, 2 * psize,
 		  (unsigned long)name))
-		err = errno;
+		err = -errno;
 	report("anon", p, err);
 }
 
@@ -104,7 +104,7 @@ static void map_at_brk(void)
 
 	p = mmap(brk, psize, PROT_READ,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	report("brk", p, p == MAP_FAILED ? errno : 0);
+	report("brk", p, p == MAP_FAILED ? -errno : 0);
 }
 
 static void on_sigbus(int sig)
@@ -126,7 +126,7 @@ static void poison(void)
 	madvise(p, psize, MADV_NOHUGEPAGE);
 	p[0] = 1;
 	if (madvise(p, psize, MADV_HWPOISON))
-		err = errno;
+		err = -errno;
 	report("hwpoison", p, err);
 }
 
@@ -156,7 +156,7 @@ static void map_whole_file(const char *path)
 		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		report("fmap", (void *)p,
-		       fd < 0 || size >= psize ? errno : EINVAL);
+		       fd < 0 || size >= psize ? -errno : -EINVAL);
 		return;
 	}
 	madvise((void *)p, size, MADV_RANDOM);

@@ -186,29 +186,30 @@ static const char *comm_of(pid_t pid)
 static int run_case(struct kcase *c, char *why, size_t size)
 {
 	char name[8], path[16], line[512] = "";
-	int fd, ret, found;
+	int fd, ret, found, unloaded;
 
 	snprintf(name, sizeof(name), "lkm%d", c->mod);
 	snprintf(path, sizeof(path), "1/lkm%d.ko", c->mod);
 	fd = kmsg_open();
-	ret = -kmod_load(path, c->params);
-	if (ret == 0 && kmod_unload(name)) {
+	ret = kmod_load(path, c->params);
+	unloaded = ret ? 0 : kmod_unload(name);
+	if (unloaded) {
 		snprintf(why, size, "loaded, but rmmod failed: %s",
-			 strerror(errno));
+			 errno_name(-unloaded));
 		close(fd);
 		return 0;
 	}
 	found = kmsg_grep(fd, c->want, line, sizeof(line)) == 0;
 	close(fd);
-	if (ret != c->err)
-		snprintf(why, size, "got %s, expected %s", errno_name(ret),
+	if (ret != -c->err)
+		snprintf(why, size, "got %s, expected %s", errno_name(-ret),
 			 errno_name(c->err));
 	else if (kmod_loaded(name))
 		snprintf(why, size, "%s is still loaded after the failure",
 			 name);
 	else if (!found)
 		snprintf(why, size, "%s, but no log line with \"%s\"",
-			 errno_name(ret), c->want);
+			 errno_name(-ret), c->want);
 	else
 		return 1;
 	return 0;

@@ -62,9 +62,10 @@ static void check_happy_path(void)
 	if (!tap_ok(PM_PRESENT(pm) && PM_PFN(pm),
 		    "pagemap has our byte's page"))
 		tap_diag("pagemap 0x%llx", (unsigned long long)pm);
-	if (physmem_xlate(fd, (void *)byte, &paddr))
+	ret = physmem_xlate(fd, (void *)byte, &paddr);
+	if (ret)
 		tap_ok(0, "XLATE gives pagemap's PFN * 4096 + offset: %s",
-		       strerror(errno));
+		       strerror(-ret));
 	else
 		tap_eq(paddr, PM_PFN(pm) * psize + (uintptr_t)byte % psize,
 		       "XLATE gives pagemap's PFN * 4096 + offset");
@@ -72,7 +73,7 @@ static void check_happy_path(void)
 	if (!tap_ok(!ret && *byte == 5,
 		    "WRITE 5 at that paddr: the byte reads 5 (was 6)"))
 		tap_diag("got: WRITE %s, the byte %d; wanted: success, 5",
-			 ret ? strerror(errno) : "succeeded", *byte);
+			 ret ? strerror(-ret) : "succeeded", *byte);
 	close(fd);
 	free((void *)byte);
 }
@@ -163,7 +164,7 @@ static void check_refuse_foreign(int fd)
 			 ret ? strerror(-ret) : "read",
 			 (unsigned long long)other_pm);
 	} else {
-		tap_errno(
+		tap_fails_with(
 			physmem_poke(fd,
 				     PM_PFN(other_pm) * psize +
 					     (uintptr_t)other % psize,
@@ -184,17 +185,19 @@ static void check_refuse_unpinned(int fd, int fd2)
 	unsigned char *ro;
 	int ret;
 
-	tap_errno(physmem_poke(fd, 0, 1), EPERM,
-		  "WRITE to physical address 0: EPERM");
-	tap_errno(physmem_poke(fd, 1ULL << 52, 1), EPERM,
-		  "WRITE beyond physical memory (2^52): EPERM");
-	if (physmem_xlate(fd, &mine, &paddr))
+	tap_fails_with(physmem_poke(fd, 0, 1), EPERM,
+		       "WRITE to physical address 0: EPERM");
+	tap_fails_with(physmem_poke(fd, 1ULL << 52, 1), EPERM,
+		       "WRITE beyond physical memory (2^52): EPERM");
+	ret = physmem_xlate(fd, &mine, &paddr);
+	if (ret)
 		tap_ok(0,
 		       "WRITE to a page XLATEd on another open file: XLATE: %s",
-		       strerror(errno));
+		       strerror(-ret));
 	else
-		tap_errno(physmem_poke(fd2, paddr, 1), EPERM,
-			  "WRITE to a page XLATEd on another open file: EPERM");
+		tap_fails_with(
+			physmem_poke(fd2, paddr, 1), EPERM,
+			"WRITE to a page XLATEd on another open file: EPERM");
 
 	ro = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	tap_require(ro != MAP_FAILED, "map a read-only page");
@@ -204,10 +207,10 @@ static void check_refuse_unpinned(int fd, int fd2)
 	if (!tap_ok(!ret && paddr == want,
 		    "XLATE of a read-only mapping translates"))
 		tap_diag("got: %s, paddr 0x%llx; wanted: pagemap's 0x%llx",
-			 ret ? strerror(errno) : "success",
+			 ret ? strerror(-ret) : "success",
 			 (unsigned long long)paddr, (unsigned long long)want);
-	tap_errno(physmem_poke(fd, paddr, 1), EACCES,
-		  "  ... but WRITE to it is refused: EACCES");
+	tap_fails_with(physmem_poke(fd, paddr, 1), EACCES,
+		       "  ... but WRITE to it is refused: EACCES");
 	munmap(ro, psize);
 }
 
@@ -231,13 +234,12 @@ static void check_refuse_arguments(int fd)
 		  "WRITE with a NULL argument: EFAULT");
 	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE, gone), EFAULT,
 		  "XLATE with an unmapped argument pointer: EFAULT");
-	tap_errno(physmem_xlate(fd, gone, NULL), ENXIO,
-		  "XLATE of an unmapped virtual address: ENXIO");
-	tap_errno(physmem_xlate(fd, (void *)0xffff888000000000UL, NULL), EINVAL,
-		  "XLATE of a kernel address: EINVAL");
+	tap_fails_with(physmem_xlate(fd, gone, NULL), ENXIO,
+		       "XLATE of an unmapped virtual address: ENXIO");
+	tap_fails_with(physmem_xlate(fd, (void *)0xffff888000000000UL, NULL),
+		       EINVAL, "XLATE of a kernel address: EINVAL");
 	check_answer_fault(fd);
-	if (physmem_xlate(fd, &mine, &paddr))
-		tap_diag("XLATE of our own page: %s", strerror(errno));
+	tap_require(!physmem_xlate(fd, &mine, &paddr), "XLATE of our own page");
 	w.paddr = paddr;
 	w.pad[6] = 1;
 	tap_errno(ioctl(fd, PHYSMEM_IOC_WRITE, &w), EINVAL,
@@ -286,7 +288,7 @@ static void check_fork(void)
 	if (!tap_ok(!ret && *p == 5,
 		    "after fork: XLATE and WRITE change the parent's byte"))
 		tap_diag("got: %s, the byte %d; wanted: success, 5",
-			 ret ? strerror(errno) : "success", *p);
+			 ret ? strerror(-ret) : "success", *p);
 	if (write(cmd[1], "go", 1) != 1)
 		tap_diag("cannot tell the child to go: %s", strerror(errno));
 	waitpid(pid, &status, 0);
@@ -307,16 +309,13 @@ static void check_unprivileged(void)
 	chmod(DEV, 0666);
 	pid = fork();
 	if (pid == 0) {
-		int bad = 0, e;
+		int bad = 0;
 
 		if (setgid(65534) || setuid(65534))
 			_exit(100);
-		e = open(DEV, O_RDWR) < 0 ? errno : 0;
-		bad |= e != EPERM;
-		e = physmem_xlate(fd, &byte, NULL) ? errno : 0;
-		bad |= (e != EPERM) << 1;
-		e = physmem_poke(fd, 0, 1) ? errno : 0;
-		bad |= (e != EPERM) << 2;
+		bad |= open(DEV, O_RDWR) >= 0 || errno != EPERM;
+		bad |= (physmem_xlate(fd, &byte, NULL) != -EPERM) << 1;
+		bad |= (physmem_poke(fd, 0, 1) != -EPERM) << 2;
 		_exit(bad);
 	}
 	waitpid(pid, &status, 0);
@@ -345,8 +344,8 @@ static void check_pins(void)
 	physmem_xlate(fd, p, NULL);
 	tap_eq(pins_held() - before, PHYSMEM_MAX_PINS,
 	       "  ... XLATE of a page already pinned adds no pin");
-	tap_errno(physmem_xlate(fd, p + i * psize, NULL), ENOSPC,
-		  "the %dth page: ENOSPC", PHYSMEM_MAX_PINS + 1);
+	tap_fails_with(physmem_xlate(fd, p + i * psize, NULL), ENOSPC,
+		       "the %dth page: ENOSPC", PHYSMEM_MAX_PINS + 1);
 	tap_eq(vmlck() - lck, PHYSMEM_MAX_PINS * psize / 1024,
 	       "  ... VmLck counts the pinned pages (kB)");
 	during = pins_held() - before;
@@ -512,10 +511,13 @@ static void batch_vs_pagemap(int fd, const uint64_t *va, const char *holes,
 	struct physmem_result *res = calloc(n, sizeof(*res));
 	uint32_t i, bad = 0, first = n, present = 0;
 	uint64_t pm = 0;
+	int ret;
 
-	if (!res || physmem_batch(fd, va, res, n)) {
+	tap_require(res != NULL, "allocate %u results", n);
+	ret = physmem_batch(fd, va, res, n);
+	if (ret) {
 		tap_ok(0, "XLATE_BATCH, %s: the call works", what);
-		tap_diag("got: %s", res ? strerror(errno) : "no memory");
+		tap_diag("got: %s", strerror(-ret));
 		free(res);
 		return;
 	}
@@ -680,10 +682,11 @@ struct thr {
 
 static volatile int thr_stop;
 
+/* Count one call that returned @ret: 0 or -errno. */
 static void thr_count(struct thr *t, int ret)
 {
 	t->calls++;
-	t->errs[ret ? (errno & 255) : 0]++;
+	t->errs[-ret & 255]++;
 }
 
 /*
@@ -744,7 +747,7 @@ static void *thr_mapper(void *arg)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
 			0);
 
-		thr_count(t, p == MAP_FAILED);
+		thr_count(t, p == MAP_FAILED ? -errno : 0);
 		if (p == MAP_FAILED)
 			continue;
 		memset(p, 2, RACE_PAGES * psize);
@@ -774,7 +777,7 @@ static void *thr_racer(void *arg)
 		thr_count(t, ret);
 		if (!ret)
 			__atomic_add_fetch(&t->frames, 1, __ATOMIC_RELAXED);
-		else if (errno == ENXIO || errno == EAGAIN)
+		else if (ret == -ENXIO || ret == -EAGAIN)
 			__atomic_add_fetch(&t->gone, 1, __ATOMIC_RELAXED);
 		thr_count(t, physmem_batch(t->fd, va, res, RACE_PAGES));
 		if (t->calls % 1000 == 0) {
@@ -902,8 +905,10 @@ static uint64_t xlate_as_pagemap(int fd, volatile char *p, const char *name)
 {
 	uint64_t paddr = 0;
 
-	if (physmem_xlate(fd, (void *)p, &paddr)) {
-		tap_ok(0, "%s: XLATE translates: %s", name, strerror(errno));
+	int ret = physmem_xlate(fd, (void *)p, &paddr);
+
+	if (ret) {
+		tap_ok(0, "%s: XLATE translates: %s", name, strerror(-ret));
 		return 0;
 	}
 	tap_eq(paddr,
@@ -942,8 +947,8 @@ static void check_disk(const char *dir)
 
 	paddr = xlate_as_pagemap(fd, shared + 5,
 				 "a shared writable ext4 mapping");
-	tap_errno(physmem_poke(fd, paddr, 'X'), EACCES,
-		  "  ... but WRITE to it is refused: EACCES");
+	tap_fails_with(physmem_poke(fd, paddr, 'X'), EACCES,
+		       "  ... but WRITE to it is refused: EACCES");
 	if (!tap_ok(!kmsg_grep(kmsg, "a shared file page", line, sizeof(line)),
 		    "  ... and logged"))
 		tap_diag("no \"a shared file page\" in the kernel log");
@@ -956,12 +961,12 @@ static void check_disk(const char *dir)
 	if (!tap_ok(!ret && priv[7] == 'B',
 		    "  ... WRITE stores 'B' in the private copy"))
 		tap_diag("got: %s, '%c'; wanted: success, 'B'",
-			 ret ? strerror(errno) : "success", priv[7]);
+			 ret ? strerror(-ret) : "success", priv[7]);
 	tap_eq(shared[7], 'A', "  ... which the shared mapping does not see");
 
 	paddr = xlate_as_pagemap(fd, ro + 9, "a read-only ext4 mapping");
-	tap_errno(physmem_poke(fd, paddr, 'C'), EACCES,
-		  "  ... but WRITE to it is refused: EACCES");
+	tap_fails_with(physmem_poke(fd, paddr, 'C'), EACCES,
+		       "  ... but WRITE to it is refused: EACCES");
 
 	close(fd);
 	close(kmsg);
@@ -1010,8 +1015,8 @@ static void check_memlock(void)
 		fails += physmem_xlate(fd, p + i * psize, NULL) != 0;
 	tap_eq(fails, 0, "XLATE of %d pages: failures", N);
 	tap_eq(vmlck() - lck, N * psize / 1024, "  ... VmLck grew by (kB)");
-	tap_errno(physmem_xlate(fd, p + N * psize, NULL), ENOMEM,
-		  "  ... one page more: ENOMEM");
+	tap_fails_with(physmem_xlate(fd, p + N * psize, NULL), ENOMEM,
+		       "  ... one page more: ENOMEM");
 	tap_eq(physmem_xlate(fd, p, NULL), 0,
 	       "  ... a page already pinned needs no more: XLATE returns");
 	tap_eq(pins_held() - pins, N, "  ... pins held");

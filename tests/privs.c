@@ -76,34 +76,38 @@ static int become(enum who w, int cap)
 }
 
 /*
- * Run @op as @w (without @cap for NOCAP) in a child; 0 or its errno.  The
- * answer comes through a pipe: a child that joined a station is no longer
- * ours to wait for.
+ * Run @op as @w (without @cap for NOCAP) in a child.  Returns whether it
+ * ran; its result (0 or -errno) in *@ret.  The answer comes through a
+ * pipe: a child that joined a station is no longer ours to wait for.  A
+ * child that could not change identity, or died, sends nothing.
  */
-static int as(enum who w, int cap, int (*op)(const void *), const void *arg)
+static int as(enum who w, int cap, int (*op)(const void *), const void *arg,
+	      int *ret)
 {
-	int p[2], ret = 254;
+	int p[2], ran;
 	pid_t pid;
 
-	if (pipe(p))
-		return 253;
+	tap_require(!pipe(p), "a pipe to hear from the child");
 	pid = fork();
+	tap_require(pid >= 0, "fork a child to run as %s", who_name[w]);
 	if (pid == 0) {
 		me = w;
-		ret = become(w, cap) ? 255 : op(arg);
-		_exit(write(p[1], &ret, sizeof(ret)) != sizeof(ret));
+		if (become(w, cap))
+			_exit(1);
+		*ret = op(arg);
+		_exit(write(p[1], ret, sizeof(*ret)) != sizeof(*ret));
 	}
 	close(p[1]);
-	if (read(p[0], &ret, sizeof(ret)) != sizeof(ret))
-		ret = 254;
+	ran = read(p[0], ret, sizeof(*ret)) == sizeof(*ret);
 	close(p[0]);
 	waitpid(pid, NULL, 0);
-	return ret;
+	return ran;
 }
 
+/* A system call's result as the helpers give theirs: 0 or -errno. */
 static int err(int ret)
 {
-	return ret ? errno : 0;
+	return ret < 0 ? -errno : 0;
 }
 
 /* --- The operations. --------------------------------------------------- */
@@ -113,12 +117,12 @@ static int op_load(const void *arg)
 	char params[64];
 
 	snprintf(params, sizeof(params), "pid=%d vaddr=0x1000", sleeper);
-	return -kmod_load(arg, params);
+	return kmod_load(arg, params);
 }
 
 static int op_unload(const void *arg)
 {
-	return -kmod_unload(arg);
+	return kmod_unload(arg);
 }
 
 static int op_open(const void *arg)
@@ -126,7 +130,7 @@ static int op_open(const void *arg)
 	int fd = open(arg, O_RDWR);
 
 	if (fd < 0)
-		return errno;
+		return -errno;
 	close(fd);
 	return 0;
 }
@@ -136,7 +140,7 @@ static int op_xlate(const void *arg)
 	char byte = 1;
 
 	(void)arg;
-	return err(physmem_xlate(pfd, &byte, NULL));
+	return physmem_xlate(pfd, &byte, NULL);
 }
 
 static int op_batch(const void *arg)
@@ -145,13 +149,13 @@ static int op_batch(const void *arg)
 	struct physmem_result res;
 
 	(void)arg;
-	return err(physmem_batch(pfd, &va, &res, 1));
+	return physmem_batch(pfd, &va, &res, 1);
 }
 
 static int op_write(const void *arg)
 {
 	(void)arg;
-	return err(physmem_poke(pfd, pinned, 7));
+	return physmem_poke(pfd, pinned, 7);
 }
 
 /* Join a station owned by another user than the caller. */
@@ -170,8 +174,8 @@ static int op_write_file(const void *arg)
 	int fd = open(arg, O_WRONLY), ret;
 
 	if (fd < 0)
-		return errno;
-	ret = write(fd, "1\n", 2) < 0 ? errno : 0;
+		return -errno;
+	ret = err(write(fd, "1\n", 2));
 	close(fd);
 	return ret;
 }
@@ -189,17 +193,17 @@ struct row {
 /* Check one row for @who; the module loads a root success leaves are undone. */
 static void check_row(const struct row *r, enum who w)
 {
-	int got, want = r->want[w];
+	int got = 0, want = r->want[w], ran;
 
 	if (w == NOCAP && r->cap < 0)
 		return;
-	got = as(w, r->cap, r->op, r->arg);
-	if (!tap_ok(got == want, "%s%s%s: %s -> %s", who_name[w],
+	ran = as(w, r->cap, r->op, r->arg, &got);
+	if (!tap_ok(ran && got == -want, "%s%s%s: %s -> %s", who_name[w],
 		    w == NOCAP ? " " : "", w == NOCAP ? cap_name[r->cap] : "",
 		    r->what, want ? strerrorname_np(want) : "allowed"))
-		tap_diag("got %s", got == 254 ? "a crash" :
-				   got == 255 ? "no identity change" :
-						errno_name(got));
+		tap_diag("got %s",
+			 !ran ? "no answer (no identity change, or a crash)" :
+				errno_name(-got));
 }
 
 static pid_t pauser(uid_t uid)

@@ -32,11 +32,18 @@ struct reaped {
 
 static int station_out = -1; /* the station's end of its report pipe */
 
+/*
+ * What a case gives back when a step before the ioctl went wrong: these
+ * are positive, and every ioctl answer is 0 or -errno, so none equals one.
+ */
+enum { SETUP_FAILED = 1, NO_ANSWER, REPORTED };
+
+/* Ask to become a child of @pid: 0 or -errno. */
 static int set_parent(int fd, int pid, unsigned int flags)
 {
 	struct reparent_req req = { .new_parent = pid, .flags = flags };
 
-	return ioctl(fd, REPARENT_IOC_SET_PARENT, &req);
+	return ioctl(fd, REPARENT_IOC_SET_PARENT, &req) ? -errno : 0;
 }
 
 static int dev_open(void)
@@ -147,7 +154,7 @@ static pid_t soldier(pid_t station, int *go, int *result, int status)
 		close(r[0]);
 		if (read(g[0], &c, 1) != 1)
 			_exit(100);
-		err = set_parent(fd, station, 0) ? errno : 0;
+		err = set_parent(fd, station, 0);
 		if (write(r[1], &err, sizeof(err)) != sizeof(err) ||
 		    read(g[0], &c, 1) != 1)
 			_exit(101);
@@ -162,18 +169,18 @@ static pid_t soldier(pid_t station, int *go, int *result, int status)
 
 static int soldier_join(int go, int result)
 {
-	int err = -1;
+	int err = NO_ANSWER;
 
 	if (write(go, "j", 1) != 1 ||
 	    read(result, &err, sizeof(err)) != sizeof(err))
-		return -1;
+		return NO_ANSWER;
 	return err;
 }
 
 static void *blocked_wait(void *arg)
 {
 	pid_t pid = *(pid_t *)arg;
-	long ret = waitpid(pid, NULL, 0) == -1 ? errno : 0;
+	long ret = waitpid(pid, NULL, 0) == -1 ? -errno : 0;
 
 	return (void *)ret;
 }
@@ -195,17 +202,17 @@ static void check_single(void)
 	err = soldier_join(go, result);
 	tap_ok(err == 0, "a soldier joins the station (ioctl returns 0)");
 	if (err)
-		tap_diag("got errno %d %s, wanted 0", err, strerror(err));
+		tap_diag("got %s, wanted 0",
+			 err > 0 ? "no answer" : errno_name(-err));
 	tap_eq(ppid_of(s, s), station,
 	       "/proc/<soldier>/stat shows the station as ppid");
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 10;
 	if (!tap_ok(!pthread_timedjoin_np(waiter, &werr, &deadline) &&
-			    (long)werr == ECHILD,
+			    (long)werr == -ECHILD,
 		    "a wait() blocked in the old parent wakes up with ECHILD"))
-		tap_diag(
-			"got errno %ld (or still waiting after 10 s), wanted ECHILD",
-			(long)werr);
+		tap_diag("got %s (or still waiting after 10 s), wanted ECHILD",
+			 errno_name(-(long)werr));
 	tap_errno(waitpid(s, NULL, WNOHANG), ECHILD,
 		  "the old parent's wait() for it: ECHILD");
 	if (write(go, "x", 1) != 1)
@@ -251,8 +258,8 @@ static void check_threads(void)
 
 		for (i = 0; i < 3; i++)
 			pthread_create(&t, NULL, sleeper, NULL);
-		/* Errors by the pipe: an errno, or -1 if the open failed. */
-		err = fd < 0 ? -1 : set_parent(fd, station, 0) ? errno : 0;
+		/* Errors by the pipe: -errno, or SETUP_FAILED (no open). */
+		err = fd < 0 ? SETUP_FAILED : set_parent(fd, station, 0);
 		if (write(ready[1], &err, sizeof(err)) != sizeof(err) ||
 		    read(go[0], &c, 1) != 1)
 			_exit(1);
@@ -262,8 +269,8 @@ static void check_threads(void)
 	if (read(ready[0], &all, sizeof(all)) != sizeof(all) || all) {
 		tap_ok(0, "a 4-thread soldier joins the station");
 		tap_diag("got %d (%s)", all,
-			 all < 0 ? "no answer, or " DEV " did not open" :
-				   errno_name(all));
+			 all > 0 ? "no answer, or " DEV " did not open" :
+				   errno_name(-all));
 		close(go[1]);
 		waitpid(s, NULL, 0);
 		stop(station);
@@ -298,12 +305,6 @@ static void check_threads(void)
 	close(reports);
 	stop(station);
 }
-
-/*
- * What a refusal case returns: the ioctl's errno (0 if it succeeded), or
- * one of these for a step before it that failed, which no errno equals.
- */
-enum { SETUP_FAILED = -1, NO_ANSWER = -2, REPORTED = -3 };
 
 static int answer_fd = -1; /* where a case's process gives its answer */
 
@@ -355,7 +356,7 @@ static int try_parent(void *arg)
 
 	if (fd < 0)
 		return SETUP_FAILED;
-	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
+	return set_parent(fd, *(int *)arg, 0);
 }
 
 static int try_flags(void *arg)
@@ -364,7 +365,7 @@ static int try_flags(void *arg)
 
 	if (fd < 0)
 		return SETUP_FAILED;
-	return set_parent(fd, *(int *)arg, 1) ? errno : 0;
+	return set_parent(fd, *(int *)arg, 1);
 }
 
 static int try_self(void *arg)
@@ -374,7 +375,7 @@ static int try_self(void *arg)
 	(void)arg;
 	if (fd < 0)
 		return SETUP_FAILED;
-	return set_parent(fd, getpid(), 0) ? errno : 0;
+	return set_parent(fd, getpid(), 0);
 }
 
 static volatile pid_t thread_tid;
@@ -398,7 +399,7 @@ static int try_own_thread(void *arg)
 		return SETUP_FAILED;
 	while (!thread_tid)
 		usleep(1000);
-	return set_parent(fd, thread_tid, 0) ? errno : 0;
+	return set_parent(fd, thread_tid, 0);
 }
 
 static int try_own_child(void *arg)
@@ -413,7 +414,7 @@ static int try_own_child(void *arg)
 		pause();
 		_exit(0);
 	}
-	err = set_parent(fd, kid, 0) ? errno : 0;
+	err = set_parent(fd, kid, 0);
 	kill(kid, SIGKILL);
 	return err;
 }
@@ -424,7 +425,7 @@ static int try_unprivileged(void *arg)
 
 	if (fd < 0 || setgid(65534) || setuid(65534))
 		return SETUP_FAILED;
-	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
+	return set_parent(fd, *(int *)arg, 0);
 }
 
 static int try_traced(void *arg)
@@ -433,7 +434,7 @@ static int try_traced(void *arg)
 
 	if (fd < 0 || ptrace(PTRACE_TRACEME, 0, NULL, NULL))
 		return SETUP_FAILED;
-	return set_parent(fd, *(int *)arg, 0) ? errno : 0;
+	return set_parent(fd, *(int *)arg, 0);
 }
 
 /* One of our threads (not the calling one) is ptraced by another process. */
@@ -458,7 +459,7 @@ static int try_thread_traced(void *arg)
 	}
 	if (tracer < 0 || read(go[0], &c, 1) != 1)
 		return SETUP_FAILED;
-	err = set_parent(fd, *(int *)arg, 0) ? errno : 0;
+	err = set_parent(fd, *(int *)arg, 0);
 	kill(tracer, SIGKILL);
 	waitpid(tracer, NULL, 0);
 	return err;
@@ -476,7 +477,7 @@ static int try_other_ns(void *arg)
 		pause();
 		_exit(0);
 	}
-	err = set_parent(fd, init, 0) ? errno : 0;
+	err = set_parent(fd, init, 0);
 	kill(init, SIGKILL);
 	return err;
 }
@@ -501,7 +502,7 @@ static int try_as_init(void *arg)
 			_exit(0);
 		}
 		if (kid > 0) {
-			err = set_parent(fd, kid, 0) ? errno : 0;
+			err = set_parent(fd, kid, 0);
 			kill(kid, SIGKILL);
 		}
 		_exit(write(answer_fd, &err, sizeof(err)) != sizeof(err));
@@ -512,12 +513,12 @@ static int try_as_init(void *arg)
 
 static void expect(int got, int want, const char *what)
 {
-	if (!tap_ok(got == want, "%s: %s", what, errno_name(want)))
+	if (!tap_ok(got == -want, "%s: %s", what, errno_name(want)))
 		tap_diag("got %d (%s), wanted %s", got,
 			 got == SETUP_FAILED ?
 				 "a step before the ioctl failed" :
 			 got == NO_ANSWER ? "the child gave no answer" :
-					    errno_name(got),
+					    errno_name(-got),
 			 errno_name(want));
 }
 
@@ -633,7 +634,7 @@ static int try_orphan_pgrp(void *arg)
 	if (c->stopped && (waitpid(member, &status, WUNTRACED) != member ||
 			   !WIFSTOPPED(status)))
 		return SETUP_FAILED;
-	err = set_parent(fd, c->station, 0) ? errno : 0;
+	err = set_parent(fd, c->station, 0);
 	kill(member, SIGKILL);
 	return err;
 }
@@ -831,8 +832,8 @@ static void chaos_soldier(pid_t station, pid_t reaper, int out,
 	int fd = open(DEV, O_RDWR);
 
 	usleep(rand_r(&seed) % 4000);
-	/* An open that failed is SETUP_FAILED, which no errno equals. */
-	r.err = fd < 0 ? SETUP_FAILED : set_parent(fd, station, 0) ? errno : 0;
+	/* An open that failed is SETUP_FAILED, which no -errno equals. */
+	r.err = fd < 0 ? SETUP_FAILED : set_parent(fd, station, 0);
 	if (!r.err) {
 		/* The station, or us if it died since (we are the subreaper). */
 		pid_t pp = getppid();
@@ -899,12 +900,12 @@ static void chaos_round(unsigned int *seed, long stats[4])
 		stats[0]++;
 		if (r.err == 0)
 			stats[1]++;
-		else if (r.err == ESRCH)
+		else if (r.err == -ESRCH)
 			stats[2]++;
 		else if (stats[3]++ < 5)
 			tap_diag("soldier %d: %s", r.pid,
 				 r.err == SETUP_FAILED ? "open " DEV " failed" :
-							 errno_name(r.err));
+							 errno_name(-r.err));
 		if (!r.ppid_ok && stats[3]++ < 5)
 			tap_diag("soldier %d joined, but its parent is neither",
 				 r.pid);

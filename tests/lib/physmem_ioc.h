@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * physmem's three ioctls (2_I/physmem.h, the contract) as calls, for the
- * C tests and the benchmark.  Each returns what ioctl() returns: 0, or -1
- * with errno set.
+ * C tests and the benchmark.  Each returns 0 or the ioctl's -errno, the
+ * convention of every helper in tests/ (tests/lib/tap.h).
  */
 #ifndef KERNELPEEK_PHYSMEM_IOC_H
 #define KERNELPEEK_PHYSMEM_IOC_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 
@@ -16,11 +17,11 @@
 static inline int physmem_xlate(int fd, const volatile void *p, uint64_t *paddr)
 {
 	struct physmem_xlate x = { .vaddr = (uintptr_t)p };
-	int ret = ioctl(fd, PHYSMEM_IOC_XLATE, &x);
-
-	if (!ret && paddr)
+	if (ioctl(fd, PHYSMEM_IOC_XLATE, &x))
+		return -errno;
+	if (paddr)
 		*paddr = x.paddr;
-	return ret;
+	return 0;
 }
 
 /* WRITE: the byte @value at physical address @paddr (pinned by XLATE). */
@@ -28,7 +29,7 @@ static inline int physmem_poke(int fd, uint64_t paddr, unsigned char value)
 {
 	struct physmem_write w = { .paddr = paddr, .value = value };
 
-	return ioctl(fd, PHYSMEM_IOC_WRITE, &w);
+	return ioctl(fd, PHYSMEM_IOC_WRITE, &w) ? -errno : 0;
 }
 
 /* XLATE_BATCH: @count addresses @va, their answers in @res. */
@@ -39,7 +40,7 @@ static inline int physmem_batch(int fd, const uint64_t *va,
 					 .results = (uintptr_t)res,
 					 .count = count };
 
-	return ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b);
+	return ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b) ? -errno : 0;
 }
 
 #endif /* KERNELPEEK_PHYSMEM_IOC_H */

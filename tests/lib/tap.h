@@ -4,7 +4,8 @@
  * tests/lib/tap.sh.  Header-only: include it and call
  *
  *	tap_ok(cond, "name %d", i);	records one result
- *	tap_errno(ret, EPERM, "name");	ret == -1 with errno EPERM
+ *	tap_errno(ret, EPERM, "name");	a system call: -1 with errno EPERM
+ *	tap_fails_with(ret, EPERM, "name");	a helper: it returned -EPERM
  *	tap_eq(got, want, "name");	two integers; both printed if not equal
  *	tap_streq(got, want, "name");	two strings, the same way
  *	tap_skip("why", "name");
@@ -12,6 +13,13 @@
  *	tap_require(fd >= 0, "open %s", path);	setup: "Bail out!" if false
  *	tap_group(check_pins);		a "# check_pins" line, then the call
  *	return tap_done();		prints the plan; exit status
+ *
+ * Every helper in tests/ returns 0 or a negative errno, as the kernel's
+ * own functions do, and a value that crosses a pipe from a child is one
+ * of those too.  Only the system calls themselves return -1 and set
+ * errno: check those with tap_errno(), the helpers with tap_fails_with().
+ * The arguments come in one order here and in tap.sh: what was got, what
+ * was wanted, then the test's name.
  *
  * The output is "TAP version 13", one "ok N - name" or "not ok N - name"
  * per result and the plan "1..N" at the end.  A setup step that fails
@@ -83,6 +91,19 @@ tap_ok(int pass, const char *fmt, ...)
 				 __r == -1 ? strerror(__e) : "no error",      \
 				 strerror(want));                             \
 		__pass;                                                       \
+	})
+
+/* Pass if a helper returned -want (0 or -errno); say what it did if not. */
+#define tap_fails_with(ret, want, ...)                                \
+	({                                                            \
+		int __r = (ret);                                      \
+		int __pass = tap_ok(__r == -(want), __VA_ARGS__);     \
+		if (!__pass)                                          \
+			tap_diag("got %s, wanted %s",                 \
+				 __r ? strerrorname_np(-__r) ?: "?" : \
+				       "success",                     \
+				 strerrorname_np(want) ?: "?");       \
+		__pass;                                               \
 	})
 
 /* Pass if two integers are equal; print both if not. */

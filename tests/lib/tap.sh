@@ -9,6 +9,8 @@
 #	tap_is   "$(cat /proc/hello_procfs)" "Hello World!" "content"
 #	tap_done
 #
+# The arguments come in tap.h's order: what was got, what was wanted, the
+# name; a command, whose words run to the end, comes after the name.
 # Every check prints "ok N - name" or "not ok N - name" and, on failure,
 # "# " lines that say why.  tap_done prints the plan and exits non-zero if
 # anything failed.  The kernel-log helpers read only what was logged since
@@ -37,11 +39,11 @@ tap_fail() {
 	[ $# -eq 0 ] || tap_diag "$@"
 }
 
-# tap_skip NAME REASON
+# tap_skip REASON NAME (the order of tap.h's tap_skip())
 tap_skip() {
 	tap_n=$((tap_n + 1))
 	tap_skipped=$((tap_skipped + 1))
-	echo "ok $tap_n - $1 # SKIP $2"
+	echo "ok $tap_n - $2 # SKIP $1"
 }
 
 # tap_run NAME CMD...: passes if CMD exits 0; its output is shown if not.
@@ -112,7 +114,7 @@ tap_prog() {
 		case $_line in
 		"ok "*" # SKIP "*)
 			_rest=${_line#ok * - }
-			tap_skip "${_rest% \# SKIP *}" "${_rest##* \# SKIP }"
+			tap_skip "${_rest##* \# SKIP }" "${_rest% \# SKIP *}"
 			;;
 		"ok "*) tap_pass "${_line#ok * - }" ;;
 		"not ok "*) tap_fail "${_line#not ok * - }" ;;
