@@ -30,7 +30,7 @@
  * (smaps_pte_entry() counts every is_pfn_swap_entry()).  walk_ns is how
  * long the walk took.
  *
- * The walk gives the CPU away between page tables (kp_walk_range()), so
+ * The walk gives the CPU away between page tables (kp_walk_tables()), so
  * a process with a terabyte of sparse mappings stalls nobody.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -58,17 +58,47 @@ struct lkm4_range {
 	unsigned long bytes; /* resident bytes found in [start, end) */
 };
 
+/* Does the memory @e maps count in physical_kb (see the top)? */
+static bool lkm4_counts(const struct kp_entry *e)
+{
+	if (e->kind == KP_PRESENT)
+		return !e->special;
+	return e->kind == KP_MIGRATING || e->kind == KP_DEVICE ||
+	       e->kind == KP_HWPOISON;
+}
+
+/* A huge entry, or what holds its place. */
 static int lkm4_count(const struct kp_entry *e, void *arg)
 {
 	struct lkm4_range *r = arg;
 
-	if (e->kind == KP_PRESENT ?
-		    e->special :
-		    e->kind != KP_MIGRATING && e->kind != KP_DEVICE &&
-			    e->kind != KP_HWPOISON)
-		return 0;
-	/* A huge entry may start before the range or end after it. */
-	r->bytes += min(e->addr + e->size, r->end) - max(e->addr, r->start);
+	/* It may start before the range or end after it. */
+	if (lkm4_counts(e))
+		r->bytes +=
+			min(e->addr + e->size, r->end) - max(e->addr, r->start);
+	return 0;
+}
+
+/*
+ * A PTE table, read in one loop: the bulk of any process, where a report
+ * per entry would cost more than the count.
+ */
+static int lkm4_count_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
+			   void *arg)
+{
+	struct lkm4_range *r = arg;
+	struct kp_entry e;
+	unsigned long n = 0;
+	pte_t pte;
+
+	for (; addr < end; ptep++, addr += PAGE_SIZE) {
+		pte = ptep_get(ptep);
+		if (pte_none(pte))
+			continue;
+		kp_decode_pte(&e, pte);
+		n += lkm4_counts(&e);
+	}
+	r->bytes += n << PAGE_SHIFT;
 	return 0;
 }
 
@@ -158,7 +188,8 @@ static int __init lkm4_init(void)
 		struct lkm4_range r = { vma->vm_start, vma->vm_end, 0 };
 
 		t0 = ktime_get_ns();
-		kp_walk_range(vma, r.start, r.end, lkm4_count, &r);
+		kp_walk_tables(vma, r.start, r.end, lkm4_count, lkm4_count_ptes,
+			       &r);
 		walk_ns += ktime_get_ns() - t0;
 		virt += r.end - r.start;
 		phys += r.bytes;

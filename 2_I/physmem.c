@@ -29,7 +29,8 @@
  *
  * XLATE reads the translation from the page tables with the shared walker
  * (include/kp_pgwalk.h) and checks it against the pinned page.
- * XLATE_BATCH only walks: it translates many addresses, pinning nothing.
+ * XLATE_BATCH and XLATE_RANGE only walk: they translate many addresses,
+ * pinning nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -67,31 +68,48 @@ struct physmem_file {
 	struct mm_struct *mm; /* the opener's: npins count in its locked_vm */
 };
 
+/* The PHYSMEM_* status of a non-empty entry. */
+static u32 physmem_status(const struct kp_entry *e)
+{
+	switch (e->kind) {
+	case KP_PRESENT:
+		return PHYSMEM_PRESENT;
+	case KP_SWAPPED:
+		return PHYSMEM_SWAPPED;
+	case KP_MIGRATING:
+		return PHYSMEM_MIGRATING;
+	case KP_DEVICE:
+		return PHYSMEM_DEVICE;
+	default:
+		return PHYSMEM_OTHER;
+	}
+}
+
 /* The result for @addr, which the non-empty entry @e maps. */
 static void physmem_fill(struct physmem_result *r, unsigned long addr,
 			 const struct kp_entry *e)
 {
 	memset(r, 0, sizeof(*r));
-	switch (e->kind) {
-	case KP_PRESENT:
-		r->status = PHYSMEM_PRESENT;
+	r->status = physmem_status(e);
+	if (e->kind == KP_PRESENT) {
 		r->paddr = PFN_PHYS(e->pfn) + (addr - e->addr);
 		r->page_shift = ilog2(e->size);
-		break;
-	case KP_SWAPPED:
-		r->status = PHYSMEM_SWAPPED;
+	} else if (e->kind == KP_SWAPPED) {
 		r->swap_type = e->swp_type;
 		r->swap_offset = e->swp_offset;
-		break;
-	case KP_MIGRATING:
-		r->status = PHYSMEM_MIGRATING;
-		break;
-	case KP_DEVICE:
-		r->status = PHYSMEM_DEVICE;
-		break;
-	default:
-		r->status = PHYSMEM_OTHER;
 	}
+}
+
+/* The XLATE_RANGE entry (physmem.h) of the page at @addr, which @e maps. */
+static u64 physmem_encode(const struct kp_entry *e, unsigned long addr)
+{
+	if (e->kind == KP_PRESENT)
+		return (PFN_PHYS(e->pfn) + (addr - e->addr)) |
+		       ilog2(e->size) << 4 | PHYSMEM_PRESENT;
+	if (e->kind == KP_SWAPPED)
+		return (u64)e->swp_offset << 12 | e->swp_type << 4 |
+		       PHYSMEM_SWAPPED;
+	return physmem_status(e);
 }
 
 /* What the page tables hold for @addr in @vma (NULL: no VMA covers it). */
@@ -121,7 +139,7 @@ struct physmem_run {
 	unsigned int next; /* the first address no entry has answered yet */
 };
 
-/* kp_walk_range() callback, in atomic context: answer what @e maps. */
+/* A huge entry, or what holds its place: answer the addresses it maps. */
 static int physmem_run_entry(const struct kp_entry *e, void *arg)
 {
 	struct physmem_run *run = arg;
@@ -132,6 +150,29 @@ static int physmem_run_entry(const struct kp_entry *e, void *arg)
 		run->next++;
 	for (; run->next < run->n && run->va[run->next] < end; run->next++)
 		physmem_fill(&run->res[run->next], run->va[run->next], e);
+	return run->next == run->n; /* all answered: stop the walk */
+}
+
+/* A PTE table: the run's addresses in it, read straight from the table. */
+static int physmem_run_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
+			    void *arg)
+{
+	struct physmem_run *run = arg;
+	struct kp_entry e = { .size = PAGE_SIZE };
+	unsigned long va;
+	pte_t pte;
+
+	for (; run->next < run->n && run->va[run->next] < end; run->next++) {
+		va = run->va[run->next];
+		if (va < addr)
+			continue; /* before the table: no entry, NOT_PRESENT */
+		pte = ptep_get(ptep + ((va - addr) >> PAGE_SHIFT));
+		if (pte_none(pte))
+			continue;
+		kp_decode_pte(&e, pte);
+		e.addr = va & PAGE_MASK;
+		physmem_fill(&run->res[run->next], va, &e);
+	}
 	return run->next == run->n; /* all answered: stop the walk */
 }
 
@@ -147,7 +188,8 @@ static void physmem_walk_run(struct vm_area_struct *vma, const u64 *va,
 		memset(&res[i], 0, sizeof(res[i]));
 		res[i].status = PHYSMEM_NOT_PRESENT;
 	}
-	kp_walk_range(vma, start, end, physmem_run_entry, &run);
+	kp_walk_tables(vma, start, end, physmem_run_entry, physmem_run_ptes,
+		       &run);
 }
 
 /* Does @next continue a run in @vma whose last address is @last? */
@@ -419,6 +461,138 @@ static long physmem_write(struct physmem_file *pf,
 #define PHYSMEM_CHUNK 512
 
 /*
+ * A chunk of XLATE_RANGE: the entries of the pages from @start to @end,
+ * out[0] for @start.  Every entry is written once, in address order: @next
+ * is the first page not written yet.
+ */
+struct physmem_span {
+	unsigned long start, end, next;
+	u64 *out;
+};
+
+/* Write @v (an entry of no page: no frame in it) up to @addr. */
+static u64 *physmem_span_fill(struct physmem_span *s, unsigned long addr, u64 v)
+{
+	u64 *out = s->out + ((s->next - s->start) >> PAGE_SHIFT);
+
+	for (; s->next < addr; s->next += PAGE_SIZE)
+		*out++ = v;
+	return out;
+}
+
+/* A huge entry, or what holds its place: an entry for each of its pages. */
+static int physmem_span_entry(const struct kp_entry *e, void *arg)
+{
+	struct physmem_span *s = arg;
+	unsigned long addr = max(e->addr, s->next);
+	unsigned long end = min(e->addr + e->size, s->end);
+	u64 *out = physmem_span_fill(s, addr, PHYSMEM_NOT_PRESENT);
+	u64 v = physmem_encode(e, addr);
+	u64 step = e->kind == KP_PRESENT ? PAGE_SIZE : 0;
+
+	for (; addr < end; addr += PAGE_SIZE, v += step)
+		*out++ = v;
+	s->next = end;
+	return 0;
+}
+
+/* A PTE table: its entries in one loop, no report per entry. */
+static int physmem_span_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
+			     void *arg)
+{
+	struct physmem_span *s = arg;
+	u64 *out = physmem_span_fill(s, addr, PHYSMEM_NOT_PRESENT);
+	struct kp_entry e = { .size = PAGE_SIZE };
+	pte_t pte;
+
+	for (; addr < end; ptep++, out++, addr += PAGE_SIZE) {
+		pte = ptep_get(ptep);
+		if (pte_none(pte)) {
+			*out = PHYSMEM_NOT_PRESENT;
+			continue;
+		}
+		kp_decode_pte(&e, pte);
+		e.addr = addr;
+		*out = physmem_encode(&e, addr);
+	}
+	s->next = end;
+	return 0;
+}
+
+/*
+ * The entries of one chunk, [@s->start, @s->end): a VMA at a time, and
+ * PHYSMEM_NO_VMA where there is none.  mmap_read_lock() is held.
+ */
+static void physmem_span(struct physmem_span *s)
+{
+	struct vm_area_struct *vma;
+	unsigned long end;
+
+	s->next = s->start;
+	while (s->next < s->end) {
+		vma = find_vma(current->mm, s->next);
+		if (!vma || vma->vm_start >= s->end)
+			break;
+		physmem_span_fill(s, vma->vm_start, PHYSMEM_NO_VMA);
+		end = min(vma->vm_end, s->end);
+		kp_walk_tables(vma, s->next, end, physmem_span_entry,
+			       physmem_span_ptes, s);
+		physmem_span_fill(s, end, PHYSMEM_NOT_PRESENT);
+	}
+	physmem_span_fill(s, s->end, PHYSMEM_NO_VMA);
+}
+
+/*
+ * Chunk by chunk, as XLATE_BATCH: fill a chunk of entries under the mmap
+ * lock, copy it out without.
+ */
+static long physmem_xlate_range(struct physmem_xlate_range __user *arg)
+{
+	struct physmem_xlate_range r;
+	u64 __user *entries;
+	struct physmem_span s;
+	unsigned long n;
+	long ret = 0;
+	u64 *buf;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (!r.count || r.count > PHYSMEM_BATCH_MAX || r.flags ||
+	    r.reserved[0] || r.reserved[1] || !PAGE_ALIGNED(r.start) ||
+	    r.start >= TASK_SIZE ||
+	    r.count > (TASK_SIZE - r.start) >> PAGE_SHIFT)
+		return -EINVAL;
+	entries = u64_to_user_ptr(r.entries);
+	buf = kmalloc_array(PHYSMEM_CHUNK, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	s.out = buf;
+	for (s.start = r.start; r.count; r.count -= n, s.start = s.end) {
+		n = min_t(u32, r.count, PHYSMEM_CHUNK);
+		s.end = s.start + (n << PAGE_SHIFT);
+		ret = mmap_read_lock_killable(current->mm);
+		if (ret)
+			break;
+		physmem_span(&s);
+		mmap_read_unlock(current->mm);
+		if (copy_to_user(entries, buf, n * sizeof(*buf))) {
+			ret = -EFAULT;
+			break;
+		}
+		entries += n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	kfree(buf);
+	return ret;
+}
+
+/*
  * Chunk by chunk: copy the addresses in, translate them under the mmap
  * lock, copy the results out.  User memory is never touched with the lock
  * held: a fault there would take it again, behind a waiting writer.
@@ -481,9 +655,11 @@ static long physmem_ioctl(struct file *file, unsigned int cmd,
 	struct physmem_file *pf = file->private_data;
 	long ret;
 
-	/* Pins nothing, so it needs no per-file lock. */
+	/* These pin nothing, so they need no per-file lock. */
 	if (cmd == PHYSMEM_IOC_XLATE_BATCH)
 		return physmem_xlate_batch((void __user *)arg);
+	if (cmd == PHYSMEM_IOC_XLATE_RANGE)
+		return physmem_xlate_range((void __user *)arg);
 
 	/*
 	 * Killable: the holder may wait on user memory for good (a

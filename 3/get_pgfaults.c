@@ -17,16 +17,29 @@
  * fault is lost, and the two files always agree.  Should the kernel ever
  * sum them differently, tests/procfs.c, which compares the two files
  * under load, will say so.
+ *
+ * The file is read as a seq_file would be read, without one: a read from
+ * offset 0 takes a snapshot of the counters into the open file's own
+ * buffer, and every read serves the text from that snapshot, so a reader
+ * taking one byte at a time, or a shell reading line by line and seeking
+ * back, never mixes two counts.  A seq_file would allocate its state, an
+ * operations table and a page of buffer on every open; this file
+ * allocates one small buffer, which is most of what a read of a small
+ * /proc file costs.  pread() at offset 0, or lseek() back to it, reads the
+ * counters again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/fs.h>
 #include <linux/mm.h> /* and through it, vm_event_states */
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
-#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "kp_proc.h"
 
@@ -36,10 +49,13 @@
 #endif
 
 #define PGFAULTS_NAME "get_pgfaults"
+#define PGFAULTS_FORMAT \
+	"Page faults since boot: %lu\nMajor page faults since boot: %lu\n"
 
 static struct proc_dir_entry *pgfaults_entry;
 
-static int pgfaults_show(struct seq_file *m, void *v)
+/* The text of the file, as snprintf() returns it. */
+static int pgfaults_text(char *buf, size_t size)
 {
 	unsigned long faults = 0, major = 0;
 	int cpu;
@@ -53,10 +69,58 @@ static int pgfaults_show(struct seq_file *m, void *v)
 		major += s->event[PGMAJFAULT];
 	}
 	cpus_read_unlock();
-	seq_printf(m, "Page faults since boot: %lu\n", faults);
-	seq_printf(m, "Major page faults since boot: %lu\n", major);
+	return snprintf(buf, size, PGFAULTS_FORMAT, faults, major);
+}
+
+/* An open file's snapshot: the text, taken by a read from offset 0. */
+struct pgfaults_snap {
+	struct mutex lock; /* pread() takes no f_pos lock: serialise here */
+	int len;
+	char text[96]; /* two lines of at most 20 digits each: 76 bytes */
+};
+
+static int pgfaults_open(struct inode *inode, struct file *file)
+{
+	struct pgfaults_snap *snap = kmalloc(sizeof(*snap), GFP_KERNEL);
+
+	if (!snap)
+		return -ENOMEM;
+	mutex_init(&snap->lock);
+	snap->len = 0;
+	file->private_data = snap;
 	return 0;
 }
+
+static ssize_t pgfaults_read(struct file *file, char __user *buf, size_t count,
+			     loff_t *ppos)
+{
+	struct pgfaults_snap *snap = file->private_data;
+	ssize_t ret;
+
+	if (mutex_lock_interruptible(&snap->lock))
+		return -EINTR;
+	if (*ppos == 0)
+		snap->len = pgfaults_text(snap->text, sizeof(snap->text));
+	ret = simple_read_from_buffer(buf, count, ppos, snap->text, snap->len);
+	mutex_unlock(&snap->lock);
+	return ret;
+}
+
+static int pgfaults_release(struct inode *inode, struct file *file)
+{
+	struct pgfaults_snap *snap = file->private_data;
+
+	mutex_destroy(&snap->lock);
+	kfree(snap);
+	return 0;
+}
+
+static const struct proc_ops pgfaults_ops = {
+	.proc_open = pgfaults_open,
+	.proc_read = pgfaults_read,
+	.proc_lseek = default_llseek,
+	.proc_release = pgfaults_release,
+};
 
 static int __init pgfaults_init(void)
 {
@@ -64,8 +128,7 @@ static int __init pgfaults_init(void)
 
 	if (ret)
 		return ret;
-	pgfaults_entry =
-		proc_create_single(PGFAULTS_NAME, 0444, NULL, pgfaults_show);
+	pgfaults_entry = proc_create(PGFAULTS_NAME, 0444, NULL, &pgfaults_ops);
 	if (!pgfaults_entry)
 		return -ENOMEM;
 	pr_info("created /proc/%s\n", PGFAULTS_NAME);

@@ -14,7 +14,9 @@
  * memory error and was taken away from the process).
  *
  * kp_walk_range() visits every entry that is not empty in a range of one
- * VMA and hands it to a callback as a struct kp_entry.  The caller holds
+ * VMA and hands it to a callback as a struct kp_entry; kp_walk_tables()
+ * hands over each PTE table whole instead, for callers that read many
+ * entries and need little of each (lkm4's count, physmem's XLATE_RANGE).  The caller holds
  * mmap_read_lock(mm), so the VMA and the upper levels of the tables stay
  * in place; each entry is read once (READ_ONCE/ptep_get) and nothing is
  * ever written to the tables.  The PTE level is mapped through
@@ -84,9 +86,20 @@ struct kp_entry {
 /* Return non-zero to stop the walk; kp_walk_range() returns that value. */
 typedef int (*kp_entry_fn)(const struct kp_entry *e, void *arg);
 
+/*
+ * A whole PTE table at once: @ptep maps @addr, the entries run to @end.
+ * For a caller that only needs each entry's frame or kind (a count, an
+ * array of results): it reads them in its own loop, with kp_decode_pte(),
+ * and skips the per-entry report.  It reads them (ptep_get()), never
+ * writes.  Atomic context, as for kp_entry_fn.
+ */
+typedef int (*kp_ptes_fn)(pte_t *ptep, unsigned long addr, unsigned long end,
+			  void *arg);
+
 struct kp_walk {
 	struct vm_area_struct *vma;
 	kp_entry_fn fn;
+	kp_ptes_fn ptes;
 	void *arg;
 	struct kp_entry e;
 };
@@ -114,6 +127,21 @@ static inline void kp_decode_swap(struct kp_entry *e, swp_entry_t entry)
 		e->pfn = swp_offset_pfn(entry);
 	} else {
 		e->kind = KP_OTHER;
+	}
+}
+
+/*
+ * What a PTE that is not pte_none() holds: its kind, frame and whether the
+ * frame is the process's own (not a zero page or a PFN map).
+ */
+static inline void kp_decode_pte(struct kp_entry *e, pte_t pte)
+{
+	if (pte_present(pte)) {
+		e->kind = KP_PRESENT;
+		e->pfn = pte_pfn(pte);
+		e->special = pte_special(pte) || is_zero_pfn(e->pfn);
+	} else {
+		kp_decode_swap(e, pte_to_swp_entry(pte));
 	}
 }
 
@@ -197,24 +225,22 @@ static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
 
 	/* NULL: the PTE table went away, so nothing is mapped (6.12). */
 	table = kp_pte_map(mm, pmdp, addr, &ptl);
+	if (table && w->ptes) {
+		ret = w->ptes(table, addr, end, w->arg);
+		goto unmap;
+	}
 	for (ptep = table; table && addr < end; ptep++, addr += PAGE_SIZE) {
 		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
 		w->e.raw[KP_PTE] = pte_val(pte);
 		w->e.index[KP_PTE] = pte_index(addr);
-		if (pte_present(pte)) {
-			w->e.kind = KP_PRESENT;
-			w->e.pfn = pte_pfn(pte);
-			w->e.special = pte_special(pte) ||
-				       is_zero_pfn(w->e.pfn);
-		} else {
-			kp_decode_swap(&w->e, pte_to_swp_entry(pte));
-		}
+		kp_decode_pte(&w->e, pte);
 		ret = kp_report(w, KP_PTE, addr, PAGE_SIZE);
 		if (ret)
 			break;
 	}
+unmap:
 	kp_pte_unmap(table, ptl);
 	return ret;
 }
@@ -231,10 +257,10 @@ static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
 	for (; addr < end && !ret; pmdp++, addr = next) {
 		next = pmd_addr_end(addr, end);
 		pmd = READ_ONCE(*pmdp);
-		w->e.raw[KP_PMD] = pmd_val(pmd);
-		w->e.index[KP_PMD] = pmd_index(addr);
 		if (pmd_none(pmd))
 			continue;
+		w->e.raw[KP_PMD] = pmd_val(pmd);
+		w->e.index[KP_PMD] = pmd_index(addr);
 		if (kp_hugetlb_size(w->vma) == PMD_SIZE) {
 			ret = kp_report_hugetlb(w, KP_PMD, addr, PMD_SIZE,
 						__pte(pmd_val(pmd)));
@@ -270,10 +296,10 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
 	for (; addr < end && !ret; pudp++, addr = next) {
 		next = pud_addr_end(addr, end);
 		pud = READ_ONCE(*pudp);
-		w->e.raw[KP_PUD] = pud_val(pud);
-		w->e.index[KP_PUD] = pud_index(addr);
 		if (pud_none(pud))
 			continue;
+		w->e.raw[KP_PUD] = pud_val(pud);
+		w->e.index[KP_PUD] = pud_index(addr);
 		if (kp_hugetlb_size(w->vma) == PUD_SIZE) {
 			ret = kp_report_hugetlb(w, KP_PUD, addr, PUD_SIZE,
 						__pte(pud_val(pud)));
@@ -297,6 +323,53 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
 }
 
 /**
+ * kp_walk_tables() - visit the page tables of a range, PTE tables whole
+ * @vma: the VMA that holds the whole range
+ * @start: first address (page aligned)
+ * @end: end of the range (exclusive)
+ * @fn: called for each non-empty PMD or PUD entry (a huge page, or what
+ *	holds its place); a non-zero return stops the walk
+ * @ptes: called for each PTE table, or the part of it in the range, to
+ *	read its entries itself; NULL: each non-empty PTE goes to @fn
+ * @arg: passed to @fn and @ptes
+ *
+ * Context: mmap_read_lock(vma->vm_mm) held; may sleep between PTE tables.
+ * @fn and @ptes run in atomic context.
+ * Return: 0, or what @fn or @ptes returned to stop.
+ */
+static inline int kp_walk_tables(struct vm_area_struct *vma,
+				 unsigned long start, unsigned long end,
+				 kp_entry_fn fn, kp_ptes_fn ptes, void *arg)
+{
+	struct kp_walk w = { .vma = vma, .fn = fn, .ptes = ptes, .arg = arg };
+	unsigned long addr, next, p4d_next;
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	int ret = 0;
+
+	pgdp = pgd_offset(vma->vm_mm, start);
+	for (addr = start; addr < end && !ret; pgdp++, addr = next) {
+		next = pgd_addr_end(addr, end);
+		pgd = READ_ONCE(*pgdp);
+		if (pgd_none(pgd) || pgd_bad(pgd))
+			continue;
+		w.e.raw[KP_PGD] = pgd_val(pgd);
+		w.e.index[KP_PGD] = pgd_index(addr);
+		p4dp = p4d_offset(pgdp, addr);
+		for (; addr < next && !ret; p4dp++, addr = p4d_next) {
+			p4d_next = p4d_addr_end(addr, next);
+			p4d = READ_ONCE(*p4dp);
+			if (p4d_none(p4d) || p4d_bad(p4d))
+				continue;
+			w.e.raw[KP_P4D] = p4d_val(p4d);
+			w.e.index[KP_P4D] = p4d_index(addr);
+			ret = kp_walk_pud(&w, p4dp, addr, p4d_next);
+		}
+	}
+	return ret;
+}
+
+/**
  * kp_walk_range() - visit the non-empty page-table entries of a range
  * @vma: the VMA that holds the whole range
  * @start: first address (page aligned)
@@ -311,32 +384,7 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
 static inline int kp_walk_range(struct vm_area_struct *vma, unsigned long start,
 				unsigned long end, kp_entry_fn fn, void *arg)
 {
-	struct kp_walk w = { .vma = vma, .fn = fn, .arg = arg };
-	unsigned long addr, next, p4d_next;
-	pgd_t *pgdp, pgd;
-	p4d_t *p4dp, p4d;
-	int ret = 0;
-
-	pgdp = pgd_offset(vma->vm_mm, start);
-	for (addr = start; addr < end && !ret; pgdp++, addr = next) {
-		next = pgd_addr_end(addr, end);
-		pgd = READ_ONCE(*pgdp);
-		w.e.raw[KP_PGD] = pgd_val(pgd);
-		w.e.index[KP_PGD] = pgd_index(addr);
-		if (pgd_none(pgd) || pgd_bad(pgd))
-			continue;
-		p4dp = p4d_offset(pgdp, addr);
-		for (; addr < next && !ret; p4dp++, addr = p4d_next) {
-			p4d_next = p4d_addr_end(addr, next);
-			p4d = READ_ONCE(*p4dp);
-			w.e.raw[KP_P4D] = p4d_val(p4d);
-			w.e.index[KP_P4D] = p4d_index(addr);
-			if (p4d_none(p4d) || p4d_bad(p4d))
-				continue;
-			ret = kp_walk_pud(&w, p4dp, addr, p4d_next);
-		}
-	}
-	return ret;
+	return kp_walk_tables(vma, start, end, fn, NULL, arg);
 }
 
 static inline int kp_copy_entry(const struct kp_entry *e, void *arg)

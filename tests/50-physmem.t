@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # 2_I/physmem.ko (/dev/physmem), physpoke and spock.sh.
 . tests/lib/tap.sh
+. tests/lib/swap.sh
 
 tap_run "insmod physmem.ko" insmod 2_I/physmem.ko
 tap_is "$(stat -c '%F %a %U' /dev/physmem 2>&1)" "character special file 600 root" \
 	"/dev/physmem appears by itself: a character device, 0600, root"
+tap_run "swap on zram for the swapped-page check" swap_on
 tap_prog tests/physmem
+swap_off
 tap_prog tests/physmem stress
 tap_prog tests/physmem threads "${KP_STORM_SECONDS:-5}"
 # A file on the guest's ext4 disk (vm/init mounts it at $KP_DISK).

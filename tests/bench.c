@@ -11,8 +11,10 @@
  * Needs root, physmem.ko and get_pgfaults.ko loaded, and lkm1.ko and
  * lkm4.ko (loaded per measurement).
  *
- * Output: the guest's kernel command line, a Markdown table, then
- * "data|..." lines for the chart.
+ *	tests/bench [xlate] [range] [lkm4] [lkm1] [pgfaults]
+ *
+ * runs the rows named (all, if none is).  Output: the guest's kernel
+ * command line, a Markdown table, then "data|..." lines for the chart.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -165,6 +167,45 @@ static void range(int fd, int pm, const char *what, char *base, size_t n)
 	free(va);
 	free(ent);
 	free(res);
+}
+
+/* The same with XLATE_RANGE, whose entries must be pagemap's frames. */
+static void range_form(int fd, int pm, const char *what, char *base, size_t n)
+{
+	uint64_t *mine = calloc(n, 8), *ent = calloc(n, 8);
+	off_t at = (uintptr_t)base / psize * 8;
+	double o[REPS], p[REPS];
+	size_t i;
+	int r;
+
+	if (!mine || !ent || physmem_range(fd, base, mine, n) ||
+	    pread(pm, ent, n * 8, at) != (ssize_t)(n * 8)) {
+		perror("bench: XLATE_RANGE or pagemap");
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		if (PHYSMEM_RANGE_STATUS(mine[i]) != PHYSMEM_PRESENT ||
+		    !PM_PRESENT(ent[i]) ||
+		    PHYSMEM_RANGE_PADDR(mine[i]) != PM_PFN(ent[i]) * psize) {
+			fprintf(stderr,
+				"bench: page %zu: entry 0x%llx, pagemap 0x%llx\n",
+				i, (unsigned long long)mine[i],
+				(unsigned long long)ent[i]);
+			exit(1);
+		}
+	for (r = 0; r < REPS; r++) {
+		double t = now_ns();
+		physmem_range(fd, base, mine, n);
+		o[r] = (now_ns() - t) / n;
+		t = now_ns();
+		if (pread(pm, ent, n * 8, at) < 0)
+			break;
+		p[r] = (now_ns() - t) / n;
+	}
+	row(what, "PHYSMEM_IOC_XLATE_RANGE", "one pread of pagemap", "ns", o, p,
+	    1.0);
+	free(mine);
+	free(ent);
 }
 
 static char *touched(size_t len, int advice)
@@ -516,11 +557,21 @@ static void page_faults(void)
 	    "read and parse /proc/vmstat", "ns", o, p, 0.25);
 }
 
-int main(void)
+/* Is the row @name asked for?  No names: every row. */
+static int asked(const char *name, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return argc < 2;
+}
+
+int main(int argc, char **argv)
 {
 	int fd = open("/dev/physmem", O_RDWR),
 	    pm = open("/proc/self/pagemap", O_RDONLY);
-	double dense[REPS];
 	char cmdline[1024] = "";
 	FILE *f = fopen("/proc/cmdline", "r");
 
@@ -538,16 +589,32 @@ int main(void)
 	}
 	printf("| benchmark | ours | median | spread | peer | median | spread | ours/peer | goal |\n");
 	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
-	one_translation(fd, pm);
-	range(fd, pm, "64 MiB of 4K pages (ns per page)",
-	      touched(64 * MIB, MADV_NOHUGEPAGE), 64 * MIB / psize);
-	range(fd, pm, "64 MiB of THP (ns per page)",
-	      touched(64 * MIB, MADV_HUGEPAGE), 64 * MIB / psize);
-	memory_stats(64, NULL, 0);
-	memory_stats(256, NULL, 0);
-	memory_stats(1024, dense, 0.5);
-	sparse_walk(dense);
-	thread_scan();
-	page_faults();
+	if (asked("xlate", argc, argv))
+		one_translation(fd, pm);
+	if (asked("range", argc, argv)) {
+		char *small = touched(64 * MIB, MADV_NOHUGEPAGE);
+		char *huge = touched(64 * MIB, MADV_HUGEPAGE);
+
+		range(fd, pm, "64 MiB of 4K pages, address list (ns per page)",
+		      small, 64 * MIB / psize);
+		range_form(fd, pm, "64 MiB of 4K pages, range (ns per page)",
+			   small, 64 * MIB / psize);
+		range(fd, pm, "64 MiB of THP, address list (ns per page)", huge,
+		      64 * MIB / psize);
+		range_form(fd, pm, "64 MiB of THP, range (ns per page)", huge,
+			   64 * MIB / psize);
+	}
+	if (asked("lkm4", argc, argv)) {
+		double dense[REPS];
+
+		memory_stats(64, NULL, 0);
+		memory_stats(256, NULL, 0);
+		memory_stats(1024, dense, 0.5);
+		sparse_walk(dense);
+	}
+	if (asked("lkm1", argc, argv))
+		thread_scan();
+	if (asked("pgfaults", argc, argv))
+		page_faults();
 	return 0;
 }

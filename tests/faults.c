@@ -143,14 +143,17 @@ static int load(void *arg)
 	return kmod_load(m->ko, m->params);
 }
 
-/* Open, XLATE, WRITE, XLATE_BATCH of 64 pages, close: answers checked. */
+/*
+ * Open, XLATE, WRITE, XLATE_BATCH and XLATE_RANGE of 64 pages, close:
+ * answers checked.
+ */
 static int physmem_op(void *arg)
 {
 	char *buf = pbuf;
 	struct physmem_result res[64];
 	uint64_t va[64];
 	long psize = sysconf(_SC_PAGESIZE);
-	uint64_t paddr;
+	uint64_t paddr = 0;
 	int fd, i, ret = 0;
 
 	(void)arg;
@@ -180,6 +183,13 @@ static int physmem_op(void *arg)
 	for (i = 0; i < 64; i++)
 		if (res[i].status != PHYSMEM_PRESENT ||
 		    res[i].paddr != pframe[i])
+			ret = WRONG_ANSWER;
+	if (ret)
+		goto out;
+	ret = physmem_range(fd, buf, va, 64);
+	for (i = 0; !ret && i < 64; i++)
+		if (PHYSMEM_RANGE_STATUS(va[i]) != PHYSMEM_PRESENT ||
+		    PHYSMEM_RANGE_PADDR(va[i]) != pframe[i])
 			ret = WRONG_ANSWER;
 out:
 	close(fd);

@@ -123,10 +123,12 @@ static unsigned long command(int reparent)
 		PHYSMEM_IOC_XLATE,
 		PHYSMEM_IOC_WRITE,
 		PHYSMEM_IOC_XLATE_BATCH,
+		PHYSMEM_IOC_XLATE_RANGE,
 		_IOR(PHYSMEM_IOC_MAGIC, 1, struct physmem_xlate),
 		_IOWR(PHYSMEM_IOC_MAGIC, 2, struct physmem_write),
 		_IOW(PHYSMEM_IOC_MAGIC, 1, uint32_t),
 		_IO(PHYSMEM_IOC_MAGIC, 4),
+		_IO(PHYSMEM_IOC_MAGIC, 5),
 	};
 	static const unsigned long repa[] = {
 		REPARENT_IOC_SET_PARENT,

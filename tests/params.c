@@ -110,10 +110,10 @@ static void setup(void)
 	world.kthread = find_kthread();
 	world.pid_max = read_int("/proc/sys/kernel/pid_max");
 	/* With LA57, 57-bit addresses and user space up to 2^56 - 4 KiB. */
-	world.bits = system("grep -qw la57 /proc/cpuinfo") == 0 ? 57 : 48;
-	world.low_end = 1UL << (world.bits - 1);
+	world.limit = task_size();
+	world.low_end = world.limit + world.psize;
+	world.bits = world.low_end > 1UL << 47 ? 57 : 48;
 	world.high = ~(world.low_end - 1);
-	world.limit = world.low_end - world.psize;
 
 	world.sleeper = fork();
 	if (world.sleeper == 0) {

@@ -357,6 +357,77 @@ static void check_pins(void)
 	munmap(p, n * psize);
 }
 
+/*
+ * XLATE_RANGE of the @n pages from @start against /proc/self/pagemap read
+ * right after it, entry by entry: a present page has pagemap's frame, a
+ * swapped one its swap area and slot, anything else no frame; @holes (may
+ * be NULL) marks the pages no VMA covers.  @shift: the page_shift every
+ * present page must have (0: any).  One result line.
+ */
+static void range_vs_pagemap(int fd, const char *start, const char *holes,
+			     uint32_t n, int shift, const char *what)
+{
+	uint64_t *ent = calloc(n, sizeof(*ent)), *pm = calloc(n, sizeof(*pm));
+	int pmfd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), ret;
+	uint32_t i, bad = 0, first = n, present = 0;
+
+	tap_require(ent && pm && pmfd >= 0, "allocate %u entries, open pagemap",
+		    n);
+	ret = physmem_range(fd, start, ent, n);
+	tap_require(pread(pmfd, pm, n * 8ULL, (uintptr_t)start / psize * 8) ==
+			    n * 8LL,
+		    "read pagemap");
+	close(pmfd);
+	if (ret) {
+		tap_ok(0, "XLATE_RANGE, %s: the call works", what);
+		tap_diag("got: %s", strerror(-ret));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t st = PHYSMEM_RANGE_STATUS(ent[i]);
+		bool ok;
+
+		if (holes && holes[i]) {
+			ok = ent[i] == PHYSMEM_NO_VMA;
+		} else if (PM_PRESENT(pm[i]) && PM_PFN(pm[i])) {
+			ok = st == PHYSMEM_PRESENT &&
+			     PHYSMEM_RANGE_PADDR(ent[i]) ==
+				     PM_PFN(pm[i]) * psize &&
+			     (!shift || PHYSMEM_RANGE_SHIFT(ent[i]) == shift);
+			present += ok;
+		} else if (PM_SWAPPED(pm[i])) {
+			ok = st == PHYSMEM_SWAPPED &&
+			     PHYSMEM_RANGE_SWAP_TYPE(ent[i]) ==
+				     PM_SWAP_TYPE(pm[i]) &&
+			     PHYSMEM_RANGE_SWAP_OFFSET(ent[i]) ==
+				     PM_SWAP_OFFSET(pm[i]);
+			present += ok;
+		} else {
+			ok = ent[i] == PHYSMEM_NOT_PRESENT;
+		}
+		if (!ok && !bad++)
+			first = i;
+	}
+	if (!tap_ok(!bad && present,
+		    "XLATE_RANGE, %s: each of %u entries is pagemap's", what,
+		    n)) {
+		tap_diag("%u wrong, %u present or swapped", bad, present);
+		if (first < n)
+			tap_diag(
+				"first wrong: page %u (0x%llx): got entry 0x%llx; pagemap 0x%llx%s",
+				first,
+				(unsigned long long)(uintptr_t)(start +
+								(size_t)first *
+									psize),
+				(unsigned long long)ent[first],
+				(unsigned long long)pm[first],
+				holes && holes[first] ? " (no VMA there)" : "");
+	}
+out:
+	free(ent);
+	free(pm);
+}
+
 /* XLATE_BATCH of 64 MiB of 4K pages at once, against one pagemap read. */
 static void check_batch_64m(int fd)
 {
@@ -398,6 +469,7 @@ static void check_batch_64m(int fd)
 			first, res[first].status, res[first].page_shift,
 			(unsigned long long)res[first].paddr,
 			(unsigned long long)pm[first]);
+	range_vs_pagemap(fd, big, NULL, N, 12, "64 MiB of 4K pages");
 	munmap(big, (size_t)N * psize);
 	free(va);
 	free(pm);
@@ -489,6 +561,79 @@ static void check_batch_args(int fd)
 		  "XLATE_BATCH with read-only results: EFAULT");
 }
 
+/* XLATE_RANGE's argument checks: EINVAL and EFAULT. */
+static void check_range_args(int fd)
+{
+	struct physmem_xlate_range r = { 0 };
+	uint64_t ent[2] = { 0 };
+	char *page = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	tap_require(page != MAP_FAILED, "map a page");
+	r.start = (uintptr_t)page;
+	r.entries = (uintptr_t)ent;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EINVAL,
+		  "XLATE_RANGE with count 0: EINVAL");
+	r.count = PHYSMEM_BATCH_MAX + 1;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EINVAL,
+		  "XLATE_RANGE with count above PHYSMEM_BATCH_MAX: EINVAL");
+	r.count = 1;
+	r.flags = 1;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EINVAL,
+		  "XLATE_RANGE with flags: EINVAL");
+	r.flags = 0;
+	r.reserved[0] = 1;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EINVAL,
+		  "XLATE_RANGE with a reserved field set: EINVAL");
+	r.reserved[0] = 0;
+	r.start = (uintptr_t)page + 8;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EINVAL,
+		  "XLATE_RANGE with a start not page aligned: EINVAL");
+	r.start = 0xffff888000000000ULL;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EINVAL,
+		  "XLATE_RANGE of a kernel address: EINVAL");
+	/* The last user page is fine alone, not with the one after it. */
+	r.start = task_size() - psize;
+	tap_eq(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), 0,
+	       "XLATE_RANGE of the last user page works");
+	tap_eq(ent[0], PHYSMEM_NO_VMA, "  ... and says: no VMA");
+	r.count = 2;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EINVAL,
+		  "XLATE_RANGE beyond the user address space: EINVAL");
+	r.start = (uintptr_t)page;
+	r.count = 1;
+	r.entries = (uintptr_t)check_range_args; /* read-only text */
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EFAULT,
+		  "XLATE_RANGE with read-only entries: EFAULT");
+	r.entries = 0;
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r), EFAULT,
+		  "XLATE_RANGE with NULL entries: EFAULT");
+	tap_errno(ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, NULL), EFAULT,
+		  "XLATE_RANGE with a NULL argument: EFAULT");
+	munmap(page, psize);
+}
+
+/*
+ * Written pages paged out to swap (50-physmem.t turns on zram): their
+ * entries carry pagemap's swap area and slot.
+ */
+static void check_range_swap(int fd)
+{
+	enum { N = 16 };
+	char *p = mmap(NULL, N * psize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	tap_require(p != MAP_FAILED, "map %d pages", N);
+	madvise(p, N * psize, MADV_NOHUGEPAGE);
+	memset(p, 7, N * psize);
+	if (access("/dev/zram0", F_OK) || madvise(p, N * psize, MADV_PAGEOUT))
+		tap_skip("no swap on zram here",
+			 "XLATE_RANGE of swapped pages");
+	else
+		range_vs_pagemap(fd, p, NULL, N, 0, "pages paged out to swap");
+	munmap(p, N * psize);
+}
+
 static void check_batch(void)
 {
 	int fd = dev_open();
@@ -496,6 +641,8 @@ static void check_batch(void)
 	check_batch_64m(fd);
 	check_batch_kinds(fd);
 	check_batch_args(fd);
+	check_range_args(fd);
+	check_range_swap(fd);
 	close(fd);
 }
 
@@ -566,7 +713,7 @@ static void check_batch_runs(void)
 	size_t len = (size_t)PAGES * psize;
 	char *two = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *thp = mmap(NULL, 3 * HUGE, PROT_READ | PROT_WRITE,
+	char *thp = mmap(NULL, 4 * HUGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t *va = calloc(4 * PAGES + 1024, sizeof(*va));
 	char *holes = calloc(4 * PAGES + 1024, 1);
@@ -595,6 +742,8 @@ static void check_batch_runs(void)
 	}
 	batch_vs_pagemap(fd, va, holes, n,
 			 "one run across two VMAs and into a hole");
+	range_vs_pagemap(fd, two, holes, n, 12,
+			 "two VMAs and a hole, 4K pages");
 
 	/* The same addresses in descending order, and each one twice. */
 	for (i = 0; i < n; i++) {
@@ -624,9 +773,16 @@ static void check_batch_runs(void)
 	}
 	batch_vs_pagemap(fd, va, NULL, n,
 			 "one run over a huge page and a split one");
+	range_vs_pagemap(fd, h, NULL, HUGE / psize, 21, "a huge page");
+	/* From inside one, over two of its chunks (physmem.c: 512 pages). */
+	range_vs_pagemap(fd, h + 100 * psize, NULL, n - 100, 0,
+			 "from inside a huge page over a split one");
+	range_vs_pagemap(
+		fd, h + 2 * HUGE - 8 * psize, NULL, 16, 0,
+		"across the end of the split one, into untouched pages");
 	close(fd);
 	munmap(two, len + len / 2);
-	munmap(thp, 3 * HUGE);
+	munmap(thp, 4 * HUGE);
 	free(va);
 	free(holes);
 }

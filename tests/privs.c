@@ -9,7 +9,7 @@
  *	load or unload any module	CAP_SYS_MODULE		EPERM
  *	open /dev/physmem		CAP_SYS_ADMIN		EACCES (0600 node),
  *								EPERM (capability)
- *	XLATE, XLATE_BATCH		CAP_SYS_ADMIN		EPERM
+ *	XLATE, XLATE_BATCH, XLATE_RANGE	CAP_SYS_ADMIN		EPERM
  *	WRITE				CAP_SYS_RAWIO		EPERM
  *	open /dev/reparent		root (0600 node)	EACCES
  *	join another user's process	CAP_SYS_ADMIN		EPERM
@@ -152,6 +152,14 @@ static int op_batch(const void *arg)
 	return physmem_batch(pfd, &va, &res, 1);
 }
 
+static int op_range(const void *arg)
+{
+	uint64_t ent;
+
+	(void)arg;
+	return physmem_range(pfd, (void *)((uintptr_t)&ent & ~4095UL), &ent, 1);
+}
+
 static int op_write(const void *arg)
 {
 	(void)arg;
@@ -287,6 +295,11 @@ int main(void)
 			  { 0, EPERM, EPERM } },
 			{ "XLATE_BATCH on root's /dev/physmem",
 			  op_batch,
+			  NULL,
+			  CAP_SYS_ADMIN,
+			  { 0, EPERM, EPERM } },
+			{ "XLATE_RANGE on root's /dev/physmem",
+			  op_range,
 			  NULL,
 			  CAP_SYS_ADMIN,
 			  { 0, EPERM, EPERM } },

@@ -197,6 +197,46 @@ static void check_pgfaults(void)
 		tap_diag("grew by %lu", after - before);
 }
 
+/* The page faults a pread() at offset 0 of @fd shows, 0 if none. */
+static unsigned long pread_faults(int fd)
+{
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoul(buf + strlen("Page faults since boot: "), NULL, 10);
+}
+
+/*
+ * One open file, read again from offset 0 after 1,000 new faults: a new
+ * snapshot, not the first one again.
+ */
+static void check_pgfaults_reread(void)
+{
+	const long psize = sysconf(_SC_PAGESIZE);
+	int fd = open(PGFAULTS, O_RDONLY);
+	unsigned long first, second;
+	char *mem = mmap(NULL, 1000 * psize, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long p;
+
+	tap_require(fd >= 0 && mem != MAP_FAILED, "open %s, map 1,000 pages",
+		    PGFAULTS);
+	madvise(mem, 1000 * psize, MADV_NOHUGEPAGE);
+	first = pread_faults(fd);
+	for (p = 0; p < 1000; p++)
+		mem[p * psize] = 1;
+	second = pread_faults(fd);
+	if (!tap_ok(first && second >= first + 1000,
+		    "pread() at offset 0 of one open file counts anew"))
+		tap_diag("got %lu then %lu; wanted the second 1,000 higher",
+			 first, second);
+	munmap(mem, 1000 * psize);
+	close(fd);
+}
+
 /* A child that faults pages in, 64 at a time, until it is killed. */
 static void fault_forever(long psize)
 {
@@ -275,6 +315,7 @@ int main(void)
 	check_hello();
 	check_unprivileged();
 	check_pgfaults();
+	check_pgfaults_reread();
 	check_pgfaults_under_load();
 	return tap_done();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * physmem's three ioctls (2_I/physmem.h, the contract) as calls, for the
+ * physmem's four ioctls (2_I/physmem.h, the contract) as calls, for the
  * C tests and the benchmark.  Each returns 0 or the ioctl's -errno, the
  * convention of every helper in tests/ (tests/lib/tap.h).
  */
@@ -41,6 +41,17 @@ static inline int physmem_batch(int fd, const uint64_t *va,
 					 .count = count };
 
 	return ioctl(fd, PHYSMEM_IOC_XLATE_BATCH, &b) ? -errno : 0;
+}
+
+/* XLATE_RANGE: the @count pages from @start, one entry each in @ent. */
+static inline int physmem_range(int fd, const volatile void *start,
+				uint64_t *ent, uint32_t count)
+{
+	struct physmem_xlate_range r = { .start = (uintptr_t)start,
+					 .entries = (uintptr_t)ent,
+					 .count = count };
+
+	return ioctl(fd, PHYSMEM_IOC_XLATE_RANGE, &r) ? -errno : 0;
 }
 
 #endif /* KERNELPEEK_PHYSMEM_IOC_H */

@@ -104,4 +104,16 @@ static inline long proc_kb(const char *path, const char *key)
 	return kb;
 }
 
+/*
+ * The end of the user address space, the kernel's TASK_SIZE on x86-64:
+ * 2^47 - 4 KiB, or 2^56 - 4 KiB with 5-level page tables, which the
+ * kernel shows as the la57 flag of /proc/cpuinfo.
+ */
+static inline uint64_t task_size(void)
+{
+	int la57 = system("grep -qw la57 /proc/cpuinfo") == 0;
+
+	return (1ULL << (la57 ? 56 : 47)) - 4096;
+}
+
 #endif /* KERNELPEEK_TRUTH_H */
