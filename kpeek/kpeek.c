@@ -99,30 +99,46 @@ static const char *errname(int err)
 	return n ? n : "E?";
 }
 
-/* One line on stderr: "kpeek: WHAT (ENAME)", and exit 1. */
+/*
+ * One line on stderr: "kpeek: WHAT" and @tail.  WHAT may quote what the
+ * user typed: a control character in it is shown as '?', so that it
+ * stays one line.
+ */
+static void say_line(const char *tail, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t i;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (i = 0; msg[i]; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+	fprintf(stderr, "kpeek: %s%s\n", msg, tail);
+}
+
+/* "kpeek: WHAT (ENAME)", and exit 1. */
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fail(int err, const char *fmt, ...)
 {
+	char tail[64];
 	va_list ap;
 
-	fputs("kpeek: ", stderr);
+	snprintf(tail, sizeof(tail), " (%s)", errname(err));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_line(tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (%s)\n", errname(err));
 	exit(1);
 }
 
+/* A command line kpeek cannot take: exit 2. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("kpeek: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_line(" (try 'kpeek --help')", fmt, ap);
 	va_end(ap);
-	fputs(" (try 'kpeek --help')\n", stderr);
 	exit(2);
 }
 
@@ -773,18 +789,11 @@ static int run_module(const char *name, const char *params, struct report *r,
 static void __attribute__((noreturn))
 load_failed(const char *name, int err, const char *reason)
 {
-	char line[512];
-	size_t i;
-
 	if (!reason)
 		fail(err, "loading %s failed: %s%s", name, strerror(err),
 		     err == ENOEXEC ? " (built for another kernel?)" : "");
-	/* As the module escaped it, and one line whatever it holds. */
-	snprintf(line, sizeof(line), "%s", reason);
-	for (i = 0; line[i]; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
-	fail(err, "%s", line);
+	/* As the module escaped it. */
+	fail(err, "%s", reason);
 }
 
 /* Reading a report */
