@@ -90,6 +90,9 @@ static const struct command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The command being run. */
+static const struct command *cmd;
+
 /* Errors and messages */
 
 static const char *errname(int err)
@@ -147,7 +150,8 @@ static void print_help(FILE *f, const struct command *c)
 	size_t i;
 
 	if (c) {
-		fprintf(f, "usage: kpeek [--json] [--kb] [--modules DIR] %s\n\n  %-22s  %s\n",
+		fprintf(f,
+			"usage: kpeek [--json] [--kb] [--modules DIR] %s\n\n  %-22s  %s\n",
 			c->usage, c->usage, c->help);
 		return;
 	}
@@ -281,9 +285,10 @@ static void json_str(const char *s, size_t n)
 /* The C-escaped text of the module as a JSON string of its bytes. */
 static void json_cstr(const char *escaped)
 {
-	char raw[LINE_MAX_LEN];
+	char raw[LINE_MAX_LEN] = "";
+	size_t n = c_unescape(escaped, raw, sizeof(raw));
 
-	json_str(raw, c_unescape(escaped, raw, sizeof(raw)));
+	json_str(raw, n);
 }
 
 /*
@@ -367,14 +372,15 @@ static unsigned long long parse_addr(const char *s)
 	char *end;
 
 	if (!*s || !isdigit((unsigned char)s[0]))
-		fail(EINVAL, "'%.40s' is not an address: give hex (0x...) or decimal",
+		fail(EINVAL,
+		     "'%.40s' is not an address: give hex (0x...) or decimal",
 		     s);
 	errno = 0;
-	v = strtoull(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ?
-					 16 :
-					 10);
+	v = strtoull(s, &end,
+		     s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
 	if (*end)
-		fail(EINVAL, "'%.40s' is not an address: give hex (0x...) or decimal",
+		fail(EINVAL,
+		     "'%.40s' is not an address: give hex (0x...) or decimal",
 		     s);
 	if (errno)
 		fail(ERANGE, "address %.40s is out of range (64 bits)", s);
@@ -478,7 +484,8 @@ static void check_privilege(void)
 	if (syscall(SYS_capget, &h, d))
 		fail(errno, "cannot read this process's capabilities");
 	if (!(d[CAP_SYS_MODULE / 32].effective & (1u << (CAP_SYS_MODULE % 32))))
-		fail(EPERM, "loading kernel modules needs root (CAP_SYS_MODULE): run kpeek as root");
+		fail(EPERM,
+		     "loading kernel modules needs root (CAP_SYS_MODULE): run kpeek as root");
 }
 
 /* Where the modules are */
@@ -490,7 +497,6 @@ static void ko_vermagic(const char *path, char *out, size_t size)
 	char buf[65536 + 128];
 	size_t n, keep = 0;
 	FILE *f = fopen(path, "re");
-	char *p;
 
 	*out = '\0';
 	if (!f)
@@ -498,7 +504,8 @@ static void ko_vermagic(const char *path, char *out, size_t size)
 	while ((n = fread(buf + keep, 1, sizeof(buf) - keep - 1, f)) > 0) {
 		n += keep;
 		buf[n] = '\0';
-		p = memmem(buf, n, key, sizeof(key) - 1);
+		char *p = memmem(buf, n, key, sizeof(key) - 1);
+
 		if (p && (size_t)(p - buf) + 80 < n) {
 			snprintf(out, size, "%.*s",
 				 (int)strcspn(p + sizeof(key) - 1, " "),
@@ -564,7 +571,6 @@ static void locate_module(const char *name, char *path, size_t size)
 	char exe[PATH_MAX], dkms[PATH_MAX], why[PATH_MAX + 128] = "";
 	struct utsname u;
 	ssize_t n;
-	char *slash;
 
 	if (!dir && getenv("KPEEK_MODULES") && *getenv("KPEEK_MODULES")) {
 		dir = getenv("KPEEK_MODULES");
@@ -580,6 +586,8 @@ static void locate_module(const char *name, char *path, size_t size)
 	uname(&u);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
+		char *slash;
+
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash && slash != exe) {
@@ -599,7 +607,8 @@ static void locate_module(const char *name, char *path, size_t size)
 		 KPEEK_DKMS);
 	if (find_ko(dkms, name, path, size))
 		return;
-	fail(ENOENT, "%s.ko not found: not in the build tree%s nor in %s; 'make' or 'make install', or give --modules DIR",
+	fail(ENOENT,
+	     "%s.ko not found: not in the build tree%s nor in %s; 'make' or 'make install', or give --modules DIR",
 	     name, why, dkms);
 }
 
@@ -650,9 +659,11 @@ static void recover(const char *name)
 		return;
 	err = unload(name);
 	if (err)
-		fail(-err, "%s is loaded (left by another run?) and cannot be unloaded",
+		fail(-err,
+		     "%s is loaded (left by another run?) and cannot be unloaded",
 		     name);
-	fprintf(stderr, "kpeek: %s was left loaded (by a run that crashed?): unloaded it\n",
+	fprintf(stderr,
+		"kpeek: %s was left loaded (by a run that crashed?): unloaded it\n",
 		name);
 }
 
@@ -704,16 +715,17 @@ static void kmsg_collect(int fd, const char *name, struct report *r)
 	unsigned int pri;
 	unsigned long long seq, last = 0;
 	char *text, *nl;
-	ssize_t n;
 
 	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n < 0 && errno == EPIPE)
-			fail(EPIPE, "the kernel log overwrote %s's report before it was read",
+			fail(EPIPE,
+			     "the kernel log overwrote %s's report before it was read",
 			     name);
 		if (n < 0)
 			fail(errno, "cannot read /dev/kmsg");
@@ -723,7 +735,8 @@ static void kmsg_collect(int fd, const char *name, struct report *r)
 		if (!text || sscanf(rec, "%u,%llu,", &pri, &seq) != 2)
 			continue;
 		if (last && seq != last + 1)
-			fail(EPIPE, "the kernel log lost records during %s's report",
+			fail(EPIPE,
+			     "the kernel log lost records during %s's report",
 			     name);
 		last = seq;
 		text++;
@@ -833,9 +846,9 @@ static void do_runnable(void)
 	int err, i, n = 0, off;
 	bool done = false;
 
-	err = run_module("lkm1", "", &r, &reason, NULL);
+	err = run_module(cmd->module, "", &r, &reason, NULL);
 	if (err)
-		load_failed("lkm1", err, reason);
+		load_failed(cmd->module, err, reason);
 	t = calloc(r.n + 1, sizeof(*t));
 	if (!t)
 		fail(ENOMEM, "out of memory");
@@ -843,12 +856,14 @@ static void do_runnable(void)
 		char *l = r.lines[i], *c;
 
 		if (sscanf(l, "runnable=%u threads=%u%n", &runnable, &threads,
-			   &off) == 2 && !l[off]) {
+			   &off) == 2 &&
+		    !l[off]) {
 			done = true;
 			continue;
 		}
 		c = last_field(l, " cpu=");
-		if (!c || sscanf(c, " cpu=%u%n", &t[n].cpu, &off) != 1 || c[off] ||
+		if (!c || sscanf(c, " cpu=%u%n", &t[n].cpu, &off) != 1 ||
+		    c[off] ||
 		    sscanf(l, "pid=%d tid=%d comm=%n", &t[n].pid, &t[n].tid,
 			   &off) != 2)
 			continue; /* the loader's own lines (taint) */
@@ -860,12 +875,13 @@ static void do_runnable(void)
 	if (opt.json) {
 		printf("{\"tasks\":[");
 		for (i = 0; i < n; i++) {
-			printf("%s{\"pid\":%d,\"tid\":%d,\"comm\":", i ? "," : "",
-			       t[i].pid, t[i].tid);
+			printf("%s{\"pid\":%d,\"tid\":%d,\"comm\":",
+			       i ? "," : "", t[i].pid, t[i].tid);
 			json_cstr(t[i].comm);
 			printf(",\"cpu\":%u}", t[i].cpu);
 		}
-		printf("],\"runnable\":%u,\"threads\":%u}\n", runnable, threads);
+		printf("],\"runnable\":%u,\"threads\":%u}\n", runnable,
+		       threads);
 		return;
 	}
 	printf("%7s %7s %3s  %s\n", "PID", "TID", "CPU", "COMMAND");
@@ -890,9 +906,9 @@ static void do_children(const char *pidarg)
 	bool done = false;
 
 	snprintf(params, sizeof(params), "pid=%d", pid);
-	err = run_module("lkm2", params, &r, &reason, NULL);
+	err = run_module(cmd->module, params, &r, &reason, NULL);
 	if (err)
-		load_failed("lkm2", err, reason);
+		load_failed(cmd->module, err, reason);
 	t = calloc(r.n + 1, sizeof(*t));
 	if (!t)
 		fail(ENOMEM, "out of memory");
@@ -903,11 +919,12 @@ static void do_children(const char *pidarg)
 		    off > 0 && p == pid) {
 			parent = l + off;
 		} else if (sscanf(l, "pid=%d children=%u%n", &p, &count,
-				  &off) == 2 && !l[off]) {
+				  &off) == 2 &&
+			   !l[off]) {
 			done = true;
 		} else if (sscanf(l, "pid=%d comm=%n", &t[n].pid, &off) == 1 &&
-			   off > 0 && (s = last_field(l, " state=")) &&
-			   s[7] && !s[8]) {
+			   off > 0 && (s = last_field(l, " state=")) && s[7] &&
+			   !s[8]) {
 			t[n].state = s[7];
 			*s = '\0';
 			t[n++].comm = l + off;
@@ -917,13 +934,15 @@ static void do_children(const char *pidarg)
 		fail(EPROTO, "lkm2's report has no %s line",
 		     parent ? "summary" : "parent");
 	if (count != (unsigned int)n)
-		fail(EPROTO, "lkm2 counted %u children but listed %d", count, n);
+		fail(EPROTO, "lkm2 counted %u children but listed %d", count,
+		     n);
 	if (opt.json) {
 		printf("{\"pid\":%d,\"comm\":", pid);
 		json_cstr(parent);
 		printf(",\"children\":[");
 		for (i = 0; i < n; i++) {
-			printf("%s{\"pid\":%d,\"comm\":", i ? "," : "", t[i].pid);
+			printf("%s{\"pid\":%d,\"comm\":", i ? "," : "",
+			       t[i].pid);
 			json_cstr(t[i].comm);
 			printf(",\"state\":\"%c\"}", t[i].state);
 		}
@@ -948,11 +967,13 @@ static const char *reason_text(const char *reason)
 {
 	static const char *const texts[][2] = {
 		{ "no-vma", "no mapping covers the address" },
-		{ "not-present", "mapped, but no page is there (never touched, or dropped)" },
+		{ "not-present",
+		  "mapped, but no page is there (never touched, or dropped)" },
 		{ "swapped", "the page is in swap" },
 		{ "migrating", "the page is being moved to another frame" },
 		{ "device", "device-private or device-exclusive memory" },
-		{ "hwpoison", "the page had a memory error and was taken away" },
+		{ "hwpoison",
+		  "the page had a memory error and was taken away" },
 		{ "other", "another kind of entry" },
 	};
 	size_t i;
@@ -992,7 +1013,7 @@ struct v2p {
 };
 
 static const char *const flag_names[7] = { "present", "writable", "user",
-					   "dirty", "accessed", "huge",
+					   "dirty",   "accessed", "huge",
 					   "nx" };
 
 /* "pid=P vaddr=0xV not mapped reason=R[ detail]" */
@@ -1000,14 +1021,16 @@ static bool v2p_not_mapped(const char *rest, struct v2p *v)
 {
 	int off = 0;
 
-	if (sscanf(rest, " not mapped reason=%15[a-z-]%n", v->reason, &off) != 1)
+	if (sscanf(rest, " not mapped reason=%15[a-z-]%n", v->reason, &off) !=
+	    1)
 		return false;
 	rest += off;
 	if (!*rest)
 		return true;
 	off = 0;
 	if (sscanf(rest, " swap_type=%lu swap_offset=%lu%n", &v->swap_type,
-		   &v->swap_offset, &off) == 2 && !rest[off])
+		   &v->swap_offset, &off) == 2 &&
+	    !rest[off])
 		return (v->have_swap = true);
 	off = 0;
 	if (sscanf(rest, " pfn=0x%lx%n", &v->pfn, &off) == 1 && !rest[off])
@@ -1029,17 +1052,18 @@ static void v2p_parse(struct report *r, struct v2p *v)
 		char *l = r->lines[i];
 
 		off = 0;
-		if (!found && sscanf(l, "pid=%d vaddr=0x%llx%n", &p, &va, &off) == 2 &&
+		if (!found &&
+		    sscanf(l, "pid=%d vaddr=0x%llx%n", &p, &va, &off) == 2 &&
 		    p == v->pid && va == v->vaddr) {
 			char *rest = l + off;
 
 			off = 0;
 			if (sscanf(rest, " paddr=0x%llx page=%3s%n", &v->paddr,
-				   v->page, &off) == 2 && !rest[off] &&
-			    page_bytes(v->page))
+				   v->page, &off) == 2 &&
+			    !rest[off] && page_bytes(v->page))
 				v->present = true;
 			else if (!v2p_not_mapped(rest, v))
-				bad_line("lkm3", l);
+				bad_line(cmd->module, l);
 			found = true;
 			continue;
 		}
@@ -1055,9 +1079,11 @@ static void v2p_parse(struct report *r, struct v2p *v)
 			continue;
 		}
 		off = 0;
-		if (sscanf(l, "  flags present=%d writable=%d user=%d dirty=%d accessed=%d huge=%d nx=%d%n",
+		if (sscanf(l,
+			   "  flags present=%d writable=%d user=%d dirty=%d accessed=%d huge=%d nx=%d%n",
 			   &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6],
-			   &off) == 7 && !l[off]) {
+			   &off) == 7 &&
+		    !l[off]) {
 			memcpy(v->flags, f, sizeof(f));
 			v->have_flags = true;
 		}
@@ -1068,8 +1094,6 @@ static void v2p_parse(struct report *r, struct v2p *v)
 
 static void v2p_json(const struct v2p *v)
 {
-	int i;
-
 	printf("{\"pid\":%d,\"vaddr\":\"0x%llx\",\"present\":%s", v->pid,
 	       v->vaddr, v->present ? "true" : "false");
 	if (v->present) {
@@ -1087,14 +1111,14 @@ static void v2p_json(const struct v2p *v)
 	}
 	if (opt.walk) {
 		printf(",\"levels\":[");
-		for (i = 0; i < v->nlevels; i++)
+		for (int i = 0; i < v->nlevels; i++)
 			printf("%s{\"level\":\"%s\",\"index\":%u,\"entry\":\"0x%016llx\"}",
 			       i ? "," : "", v->levels[i].name,
 			       v->levels[i].index, v->levels[i].entry);
 		printf("]");
 		if (v->have_flags) {
 			printf(",\"flags\":{");
-			for (i = 0; i < 7; i++)
+			for (int i = 0; i < 7; i++)
 				printf("%s\"%s\":%s", i ? "," : "",
 				       flag_names[i],
 				       v->flags[i] ? "true" : "false");
@@ -1156,9 +1180,9 @@ static void do_v2p(const char *pidarg, const char *addrarg)
 	v.vaddr = parse_addr(addrarg);
 	snprintf(params, sizeof(params), "pid=%d vaddr=0x%llx verbose=%d",
 		 v.pid, v.vaddr, opt.walk);
-	err = run_module("lkm3", params, &r, &reason, NULL);
+	err = run_module(cmd->module, params, &r, &reason, NULL);
 	if (err)
-		load_failed("lkm3", err, reason);
+		load_failed(cmd->module, err, reason);
 	v2p_parse(&r, &v);
 	if (opt.json)
 		v2p_json(&v);
@@ -1178,7 +1202,8 @@ static bool vma_parse(char *l, struct vma_row *v)
 	int off = 0;
 
 	if (sscanf(l, "vma start=0x%llx end=0x%llx perms=%4[-rwxsp] backing=%n",
-		   &v->start, &v->end, v->perms, &off) != 3 || !off)
+		   &v->start, &v->end, v->perms, &off) != 3 ||
+	    !off)
 		return false;
 	v->backing = l + off;
 	tail = last_field(v->backing, " virtual_kb=");
@@ -1186,7 +1211,8 @@ static bool vma_parse(char *l, struct vma_row *v)
 		return false;
 	off = 0;
 	if (sscanf(tail, " virtual_kb=%llu physical_kb=%llu%n", &v->virt,
-		   &v->phys, &off) != 2 || tail[off])
+		   &v->phys, &off) != 2 ||
+	    tail[off])
 		return false;
 	*tail = '\0';
 	return true;
@@ -1197,17 +1223,16 @@ static void mem_human(int pid, unsigned long long virt, unsigned long long phys,
 {
 	const char *unit = opt.kb ? "_KB" : "";
 	char a[32], b[32];
-	int i;
 
 	if (opt.vmas) {
 		printf("%-18s %-18s %-5s %10s%s %10s%s  %s\n", "START", "END",
 		       "PERMS", "VIRTUAL", unit, "PHYSICAL", unit, "BACKING");
-		for (i = 0; i < n; i++) {
+		for (int i = 0; i < n; i++) {
 			size_str(a, sizeof(a), v[i].virt);
 			size_str(b, sizeof(b), v[i].phys);
-			printf("0x%-16llx 0x%-16llx %-5s %*s %*s  ",
-			       v[i].start, v[i].end, v[i].perms,
-			       opt.kb ? 13 : 10, a, opt.kb ? 14 : 11, b);
+			printf("0x%-16llx 0x%-16llx %-5s %*s %*s  ", v[i].start,
+			       v[i].end, v[i].perms, opt.kb ? 13 : 10, a,
+			       opt.kb ? 14 : 11, b);
 			term_str(v[i].backing, 0);
 			putchar('\n');
 		}
@@ -1216,8 +1241,7 @@ static void mem_human(int pid, unsigned long long virt, unsigned long long phys,
 	size_str(a, sizeof(a), virt);
 	size_str(b, sizeof(b), phys);
 	printf("%7s %10s%s %10s%s\n%7d %*s %*s\n", "PID", "VIRTUAL", unit,
-	       "PHYSICAL", unit, pid, opt.kb ? 13 : 10, a, opt.kb ? 14 : 11,
-	       b);
+	       "PHYSICAL", unit, pid, opt.kb ? 13 : 10, a, opt.kb ? 14 : 11, b);
 }
 
 static void do_mem(const char *pidarg)
@@ -1231,9 +1255,9 @@ static void do_mem(const char *pidarg)
 	bool done = false;
 
 	snprintf(params, sizeof(params), "pid=%d detail=%d", pid, opt.vmas);
-	err = run_module("lkm4", params, &r, &reason, NULL);
+	err = run_module(cmd->module, params, &r, &reason, NULL);
 	if (err)
-		load_failed("lkm4", err, reason);
+		load_failed(cmd->module, err, reason);
 	v = calloc(r.n + 1, sizeof(*v));
 	if (!v)
 		fail(ENOMEM, "out of memory");
@@ -1241,12 +1265,13 @@ static void do_mem(const char *pidarg)
 		char *l = r.lines[i];
 
 		off = 0;
-		if (sscanf(l, "pid=%d virtual_kb=%llu physical_kb=%llu walk_ns=%llu%n",
-			   &p, &virt, &phys, &ns, &off) == 4 && !l[off] &&
-		    p == pid)
+		if (sscanf(l,
+			   "pid=%d virtual_kb=%llu physical_kb=%llu walk_ns=%llu%n",
+			   &p, &virt, &phys, &ns, &off) == 4 &&
+		    !l[off] && p == pid)
 			done = true;
 		else if (!strncmp(l, "vma ", 4) && !vma_parse(l, &v[n++]))
-			bad_line("lkm4", l);
+			bad_line(cmd->module, l);
 	}
 	if (!done)
 		fail(EPROTO, "lkm4's report has no summary line");
@@ -1254,8 +1279,8 @@ static void do_mem(const char *pidarg)
 		mem_human(pid, virt, phys, v, n);
 		return;
 	}
-	printf("{\"pid\":%d,\"virtual_kb\":%llu,\"physical_kb\":%llu", pid, virt,
-	       phys);
+	printf("{\"pid\":%d,\"virtual_kb\":%llu,\"physical_kb\":%llu", pid,
+	       virt, phys);
 	if (opt.vmas) {
 		printf(",\"vmas\":[");
 		for (i = 0; i < n; i++) {
@@ -1284,8 +1309,10 @@ static void read_pgfaults(void)
 		pgfaults_err = errno;
 		return;
 	}
-	n = fscanf(f, "Page faults since boot: %llu Major page faults since boot: %llu",
-		   &pgfault, &pgmajfault);
+	n = fscanf(
+		f,
+		"Page faults since boot: %llu Major page faults since boot: %llu",
+		&pgfault, &pgmajfault);
 	if (n != 2)
 		pgfaults_err = ferror(f) ? errno : EPROTO;
 	fclose(f);
@@ -1295,16 +1322,15 @@ static void do_pgfaults(void)
 {
 	struct report r = {};
 	const char *reason;
-	int err;
 
-	if (module_loaded("get_pgfaults")) {
+	if (module_loaded(cmd->module)) {
 		/* Loaded by its user, not by a kpeek: left as it is. */
 		read_pgfaults();
 	} else {
-		err = run_module("get_pgfaults", "", &r, &reason,
-				 read_pgfaults);
+		int err =
+			run_module(cmd->module, "", &r, &reason, read_pgfaults);
 		if (err)
-			load_failed("get_pgfaults", err, reason);
+			load_failed(cmd->module, err, reason);
 	}
 	if (pgfaults_err)
 		fail(pgfaults_err, "cannot read %s", PGFAULTS_PROC);
@@ -1323,6 +1349,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	c = check_args();
+	cmd = c;
 	check_privilege();
 	take_lock();
 	if (!strcmp(c->name, "runnable"))
