@@ -636,7 +636,66 @@ static int unload(const char *name)
 	return -errno;
 }
 
-/* The lock that serialises every kpeek on the machine. */
+static void drop_pid_lock(void)
+{
+	unlink(KPEEK_LOCK ".pid");
+}
+
+/* The PID a lock file names; 0 if it names none (yet). */
+static pid_t lock_owner(void)
+{
+	char buf[32] = "";
+	int fd = open(KPEEK_LOCK ".pid", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? (pid_t)atoi(buf) : 0;
+}
+
+/*
+ * A kernel without CONFIG_FILE_LOCKING has no flock() (ENOSYS; the
+ * debug lane's tinyconfig kernel is one).  Then the lock is a file that
+ * exists while its owner, whose PID it holds, runs: created with O_EXCL,
+ * removed at exit, and removed by the next run if its owner is gone (it
+ * was killed).
+ */
+static void take_pid_lock(void)
+{
+	char pid[32];
+	int fd, len, empty = 0;
+	pid_t owner;
+
+	for (;;) {
+		fd = open(KPEEK_LOCK ".pid",
+			  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			  0600);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST)
+			fail(errno, "cannot create the lock %s.pid",
+			     KPEEK_LOCK);
+		owner = lock_owner();
+		empty = owner > 0 ? 0 : empty + 1;
+		/* Its owner is gone, or died before writing its PID (2 s). */
+		if ((owner > 0 && kill(owner, 0) && errno == ESRCH &&
+		     lock_owner() == owner) ||
+		    empty > 200)
+			unlink(KPEEK_LOCK ".pid");
+		else
+			usleep(10000);
+	}
+	atexit(drop_pid_lock);
+	len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (write(fd, pid, len) != len)
+		fail(errno ? errno : EIO, "cannot write the lock %s.pid",
+		     KPEEK_LOCK);
+	close(fd);
+}
+
+/* The lock that serialises every kpeek on the machine: held until exit. */
 static void take_lock(void)
 {
 	int fd = open(KPEEK_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
@@ -644,10 +703,15 @@ static void take_lock(void)
 
 	if (fd < 0)
 		fail(errno, "cannot open the lock %s", KPEEK_LOCK);
-	while (flock(fd, LOCK_EX))
+	while (flock(fd, LOCK_EX)) {
+		if (errno == ENOSYS) {
+			close(fd);
+			take_pid_lock();
+			return;
+		}
 		if (errno != EINTR)
 			fail(errno, "cannot lock %s", KPEEK_LOCK);
-	/* Held until exit. */
+	}
 }
 
 /* A module a crashed run left loaded: unloaded, and said. */
