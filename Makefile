@@ -8,6 +8,8 @@ export KERNEL KVER KDIR
 # The components: every directory with a Kbuild file (vm/lib.sh,
 # kp_components, asks the same).
 COMPONENTS := $(dir $(wildcard */Kbuild))
+# The tools: programs of their own, no modules (vm/lib.sh, kp_tools).
+TOOLS := $(dir $(shell grep -l '^install-list:' */Makefile))
 
 .PHONY: all modules check check-dkms check-detectors stress bench demo shell lint \
 	install uninstall clean distclean help
@@ -61,7 +63,7 @@ uninstall:
 	@tools/install.sh uninstall
 
 clean:
-	@for d in $(COMPONENTS) tests/ tests/detectors/; do $(MAKE) --no-print-directory -C $$d clean; done
+	@for d in $(COMPONENTS) $(TOOLS) tests/ tests/detectors/; do $(MAKE) --no-print-directory -C $$d clean; done
 
 # Also drops the cached guest kernels.
 distclean: clean

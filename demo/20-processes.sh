@@ -15,6 +15,9 @@ kshow insmod 1/lkm1.ko
 explain "ps shows the same: R for the busy threads (and ps itself), S for sleep:"
 show_ok "ps -T -o pid,stat,comm | grep -E 'PID|busy|sleep|ps'"
 kshow rmmod lkm1
+explain "kpeek does all of that in one command: it loads lkm1, reads its lines" \
+	"from /dev/kmsg, unloads it, and prints the answer as a table:"
+show_ok kpeek runnable
 killall busy sleep
 
 section "1/lkm2.ko: the children of a process, and their states"
@@ -29,6 +32,9 @@ kshow insmod 1/lkm2.ko pid=$family
 explain "ps agrees (busybox ps lists threads too; the parent is $family):"
 show_ok "ps -o pid,ppid,stat,comm | awk 'NR == 1 || \$2 == $family'"
 kshow rmmod lkm2
+explain "The same answer from kpeek, as a table and as JSON for scripts:"
+show_ok kpeek children $family
+show_ok kpeek --json children $family
 kill $family
 explain "Bad input is refused with an errno and a log line, and nothing stays" \
 	"loaded.  (busybox's insmod words some errnos oddly, so tests/modload," \

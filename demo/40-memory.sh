@@ -20,6 +20,9 @@ pfn=$((0x${entry#??} & ((1 << 55) - 1)))
 show_ok "printf 'PFN 0x%x * 4096 + offset 0x%x = 0x%x\n' $pfn $((byte % 4096)) $((pfn * 4096 + byte % 4096))"
 explain "An address with nothing mapped is answered too, with the reason:"
 kshow "insmod 1/lkm3.ko pid=$ms vaddr=0x1000 && rmmod lkm3"
+explain "kpeek gives the same answers in one command each (and --json):"
+show_ok kpeek v2p --walk "$ms" "$byte"
+show_ok kpeek --json v2p "$ms" 0x1000
 
 section "1/lkm4.ko: how much virtual and physical memory a process holds"
 explain "memstages now allocates in stages.  At each one, lkm4 walks every" \
@@ -38,4 +41,6 @@ rm -f /tmp/demo.fifo /tmp/demo.ms
 explain "detail=1 adds one line per VMA (mapping): here, a busybox sleep."
 sleep 100 &
 kshow "insmod 1/lkm4.ko pid=$! detail=1 && rmmod lkm4"
+explain "And with kpeek, as a table in human units (--kb: exact kB):"
+show_ok kpeek mem --vmas $!
 kill $!

@@ -13,4 +13,6 @@ explain "Every program that runs takes page faults, so the count keeps growing" 
 	"(cat itself adds some):"
 show_ok "head -n 1 /proc/get_pgfaults; head -n 1 /proc/get_pgfaults"
 kshow "rmmod hello_procfs get_pgfaults"
+explain "kpeek loads get_pgfaults just for the read:"
+show_ok kpeek --json pgfaults
 show_ok "ls /proc/hello_procfs /proc/get_pgfaults 2>&1 || true"

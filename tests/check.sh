@@ -40,6 +40,20 @@ count() {
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
+# json_checks: the JSON documents tests/45-kpeek.t printed, each parsed
+# by python3's json module here on the host and checked against the
+# truth the guest read (tests/lib/kpeek_json.py); their results count too.
+json_checks() {
+	local res
+
+	grep -q '^# kpeek-doc ' "$out" || return 0
+	apt_install python3
+	res=$(python3 "$KP_ROOT/tests/lib/kpeek_json.py" "$out")
+	printf '%s\n' "$res"
+	passed=$((passed + $(grep -c '^ok ' <<<"$res")))
+	failed=$((failed + $(grep -c '^not ok ' <<<"$res")))
+}
+
 # The files the words select, by tests/run.sh's own filter.
 host_tests=$(cd "$KP_ROOT" && KP_TEST_DIR=tests/host sh tests/run.sh --list "$@")
 guest_tests=$(cd "$KP_ROOT" && sh tests/run.sh --list "$@")
@@ -65,6 +79,7 @@ if [ -n "$guest_tests" ]; then
 		echo "not ok - the guest test run did not finish (vm/run.sh status $rc)"
 		failed=$((failed + 1)) finished=
 	}
+	json_checks
 	# tests/run.sh exits 0 or 1; any other status is vm/run.sh's: a report
 	# in the kernel log (126), a guest that hung (124) or died (125), or
 	# one that never ran.

@@ -22,9 +22,9 @@ name=kernelpeek
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$KP_ROOT/dkms.conf")
 src=/usr/src/$name-$version
 rule=/etc/udev/rules.d/60-kernelpeek.rules
-# The programs and scripts of every component (mk/kbuild.mk: install-list).
+# The programs and scripts of every component and tool (install-list).
 progs=()
-for d in $(kp_components); do
+for d in $(kp_components) $(kp_tools); do
 	for p in $(make -s --no-print-directory -C "$KP_ROOT/$d" install-list); do
 		progs+=("$d/$p")
 	done
@@ -36,7 +36,7 @@ install)
 		apt_install "linux-headers-$kver"
 	apt_install dkms make gcc libc6-dev
 	say "Building the programs"
-	for d in $(kp_components); do
+	for d in $(kp_components) $(kp_tools); do
 		make --no-print-directory -C "$KP_ROOT/$d" progs >/dev/null
 	done
 	say "Copying the module sources to $src"
@@ -56,7 +56,7 @@ install)
 	if command -v udevadm >/dev/null; then
 		as_root udevadm control --reload || true
 	fi
-	say "Installed.  Nothing is loaded: 'sudo modprobe lkm1', and see docs/ in the source tree."
+	say "Installed.  Nothing is loaded: 'sudo kpeek runnable', and see docs/ in the source tree."
 	;;
 uninstall)
 	if command -v dkms >/dev/null && dkms status "$name/$version" | grep -q .; then

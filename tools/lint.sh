@@ -56,6 +56,13 @@ for d in "${components[@]}"; do
 		esac
 	done < <(make -s --no-print-directory -C "$d" lint-list)
 done
+# The tools' programs (kpeek): user C only.
+for d in $(kp_tools); do
+	while read -r kind files; do
+		# shellcheck disable=SC2206 # one word per file name
+		[ "$kind" = user ] && usrc+=($files)
+	done < <(make -s --no-print-directory -C "$KP_ROOT/$d" lint-list)
+done
 ksrc+=("$KP_ROOT"/include/*.h)
 usrc+=("$KP_ROOT"/tests/*.c)
 [ -e "${usrc[-1]}" ] || unset 'usrc[-1]'

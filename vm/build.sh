@@ -17,6 +17,9 @@ say "Building the modules for $KVER (KDIR=$KDIR) and the programs"
 for d in $(kp_components); do
 	make --no-print-directory -C "$KP_ROOT/$d" KDIR="$KDIR"
 done
+for d in $(kp_tools); do
+	make --no-print-directory -C "$KP_ROOT/$d"
+done
 make --no-print-directory -C "$KP_ROOT/tests"
 # The test-only modules (tests/detectors/Kbuild), for the same kernel.
 make --no-print-directory -C "$KP_ROOT/tests/detectors" KDIR="$KDIR"

@@ -120,6 +120,19 @@ kp_components() {
 	done
 }
 
+# kp_tools: the top-level directories of programs that are no component
+# (no Kbuild, no module): kpeek.  Each has an install-list target of its
+# own, in its Makefile (a component has it from mk/kbuild.mk), and that
+# is how they are known here and in the Makefile (TOOLS).
+kp_tools() {
+	local m
+
+	for m in "$KP_ROOT"/*/Makefile; do
+		grep -q '^install-list:' "$m" && basename "$(dirname "$m")"
+	done
+	return 0
+}
+
 # kp_modules: "DIR NAME" for each module the components build, from the
 # obj-m lines of their Kbuild files.
 kp_modules() {
