@@ -92,7 +92,7 @@ static int lkm4_count_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 	pte_t pte;
 
 	for (; addr < end; ptep++, addr += PAGE_SIZE) {
-		pte = ptep_get(ptep);
+		pte = kp_ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
 		kp_decode_pte(&e, pte);

@@ -166,7 +166,7 @@ static int physmem_run_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 		va = run->va[run->next];
 		if (va < addr)
 			continue; /* before the table: no entry, NOT_PRESENT */
-		pte = ptep_get(ptep + ((va - addr) >> PAGE_SHIFT));
+		pte = kp_ptep_get(ptep + ((va - addr) >> PAGE_SHIFT));
 		if (pte_none(pte))
 			continue;
 		kp_decode_pte(&e, pte);
@@ -506,7 +506,7 @@ static int physmem_span_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 	pte_t pte;
 
 	for (; addr < end; ptep++, out++, addr += PAGE_SIZE) {
-		pte = ptep_get(ptep);
+		pte = kp_ptep_get(ptep);
 		if (pte_none(pte)) {
 			*out = PHYSMEM_NOT_PRESENT;
 			continue;
@@ -582,6 +582,8 @@ static long physmem_xlate_range(struct physmem_xlate_range __user *arg)
 			break;
 		}
 		entries += n;
+		if (r.count == n)
+			break; /* done: a signal now does not undo it */
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
@@ -735,7 +737,11 @@ static struct miscdevice physmem_dev = {
 
 static int __init physmem_init(void)
 {
-	int ret = misc_register(&physmem_dev);
+	int ret;
+
+	/* XLATE_RANGE's entry has 5 bits for the swap area (physmem.h). */
+	BUILD_BUG_ON(MAX_SWAPFILES_SHIFT > 5);
+	ret = misc_register(&physmem_dev);
 
 	if (ret)
 		pr_err("cannot register /dev/physmem: %d\n", ret);

@@ -18,15 +18,17 @@
  * sum them differently, tests/procfs.c, which compares the two files
  * under load, will say so.
  *
- * The file is read as a seq_file would be read, without one: a read from
- * offset 0 takes a snapshot of the counters into the open file's own
- * buffer, and every read serves the text from that snapshot, so a reader
- * taking one byte at a time, or a shell reading line by line and seeking
- * back, never mixes two counts.  A seq_file would allocate its state, an
- * operations table and a page of buffer on every open; this file
- * allocates one small buffer, which is most of what a read of a small
- * /proc file costs.  pread() at offset 0, or lseek() back to it, reads the
- * counters again.
+ * The file is read as a seq_file would be read, without one: the first
+ * read of an open file, and any read from offset 0, takes a snapshot of
+ * the counters into the open file's own buffer, and every read serves the
+ * text from that snapshot, so a reader taking one byte at a time, or a
+ * shell reading line by line and seeking back, never mixes two counts.
+ * (Two threads sharing one open file, one of them reading from offset 0
+ * meanwhile, can see two snapshots, as with a seq_file.)  A seq_file
+ * would allocate its state, an operations table and a page of buffer on
+ * every open; this file allocates one small buffer, and that difference
+ * is most of what a read of a small /proc file costs.  pread() at offset
+ * 0, or lseek() back to it, reads the counters again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,7 +41,7 @@
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "kp_proc.h"
 
@@ -54,8 +56,11 @@
 
 static struct proc_dir_entry *pgfaults_entry;
 
-/* The text of the file, as snprintf() returns it. */
-static int pgfaults_text(char *buf, size_t size)
+/* The longest text: both counts with 20 digits, and the NUL. */
+#define PGFAULTS_TEXT_MAX (sizeof(PGFAULTS_FORMAT) + 2 * (20 - 3))
+
+/* The text of the file in @buf (PGFAULTS_TEXT_MAX bytes); its length. */
+static int pgfaults_text(char *buf)
 {
 	unsigned long faults = 0, major = 0;
 	int cpu;
@@ -69,14 +74,15 @@ static int pgfaults_text(char *buf, size_t size)
 		major += s->event[PGMAJFAULT];
 	}
 	cpus_read_unlock();
-	return snprintf(buf, size, PGFAULTS_FORMAT, faults, major);
+	return scnprintf(buf, PGFAULTS_TEXT_MAX, PGFAULTS_FORMAT, faults,
+			 major);
 }
 
-/* An open file's snapshot: the text, taken by a read from offset 0. */
+/* An open file's snapshot: the text a read from offset 0 took. */
 struct pgfaults_snap {
 	struct mutex lock; /* pread() takes no f_pos lock: serialise here */
-	int len;
-	char text[96]; /* two lines of at most 20 digits each: 76 bytes */
+	int len; /* 0: none taken yet */
+	char text[PGFAULTS_TEXT_MAX];
 };
 
 static int pgfaults_open(struct inode *inode, struct file *file)
@@ -91,19 +97,34 @@ static int pgfaults_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t pgfaults_read(struct file *file, char __user *buf, size_t count,
-			     loff_t *ppos)
+/*
+ * A read from offset 0, or the first read of this open file wherever it
+ * starts, takes a snapshot; every read copies from it.  The copy to user
+ * space is made from a copy on the stack, with the lock dropped, so a
+ * reader whose buffer faults slowly holds up no other reader.
+ */
+static ssize_t pgfaults_read(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct pgfaults_snap *snap = file->private_data;
-	ssize_t ret;
+	struct pgfaults_snap *snap = iocb->ki_filp->private_data;
+	char text[PGFAULTS_TEXT_MAX];
+	loff_t pos = iocb->ki_pos;
+	size_t n;
+	int len;
 
 	if (mutex_lock_interruptible(&snap->lock))
-		return -EINTR;
-	if (*ppos == 0)
-		snap->len = pgfaults_text(snap->text, sizeof(snap->text));
-	ret = simple_read_from_buffer(buf, count, ppos, snap->text, snap->len);
+		return -ERESTARTSYS;
+	if (pos == 0 || !snap->len)
+		snap->len = pgfaults_text(snap->text);
+	len = snap->len;
+	memcpy(text, snap->text, len);
 	mutex_unlock(&snap->lock);
-	return ret;
+	if (pos >= len)
+		return 0;
+	n = copy_to_iter(text + pos, len - pos, to);
+	if (!n && iov_iter_count(to))
+		return -EFAULT;
+	iocb->ki_pos = pos + n;
+	return n;
 }
 
 static int pgfaults_release(struct inode *inode, struct file *file)
@@ -115,10 +136,11 @@ static int pgfaults_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* read_iter, not read: with it, procfs also gives the file splice_read. */
 static const struct proc_ops pgfaults_ops = {
 	.proc_open = pgfaults_open,
-	.proc_read = pgfaults_read,
-	.proc_lseek = default_llseek,
+	.proc_read_iter = pgfaults_read,
+	.proc_lseek = no_seek_end_llseek,
 	.proc_release = pgfaults_release,
 };
 

@@ -40,6 +40,12 @@ static inline void kp_pte_unmap(pte_t *pte, spinlock_t *ptl)
 {
 	pte_unmap_unlock(pte, ptl);
 }
+
+/* Read one entry of a table kp_pte_map() mapped: under its lock here. */
+static inline pte_t kp_ptep_get(pte_t *ptep)
+{
+	return ptep_get(ptep);
+}
 #else
 static inline pte_t *kp_pte_map(struct mm_struct *mm, pmd_t *pmd,
 				unsigned long addr, spinlock_t **ptl)
@@ -58,6 +64,16 @@ static inline pte_t *kp_pte_map(struct mm_struct *mm, pmd_t *pmd,
 static inline void kp_pte_unmap(pte_t *pte, spinlock_t *ptl)
 {
 	rcu_read_unlock();
+}
+
+/*
+ * Read one entry of a table kp_pte_map() mapped: without its lock here,
+ * so as GUP-fast does (ptep_get_lockless(): on arm64 it folds a
+ * contiguous range's access and dirty bits in, as ptep_get() does).
+ */
+static inline pte_t kp_ptep_get(pte_t *ptep)
+{
+	return ptep_get_lockless(ptep);
 }
 #endif
 

@@ -90,8 +90,9 @@ typedef int (*kp_entry_fn)(const struct kp_entry *e, void *arg);
  * A whole PTE table at once: @ptep maps @addr, the entries run to @end.
  * For a caller that only needs each entry's frame or kind (a count, an
  * array of results): it reads them in its own loop, with kp_decode_pte(),
- * and skips the per-entry report.  It reads them (ptep_get()), never
- * writes.  Atomic context, as for kp_entry_fn.
+ * and skips the per-entry report.  It reads them with kp_ptep_get() and
+ * never writes.  Atomic context (or, on 6.5 and later, an RCU read-side
+ * section), as for kp_entry_fn: it must not sleep.
  */
 typedef int (*kp_ptes_fn)(pte_t *ptep, unsigned long addr, unsigned long end,
 			  void *arg);
@@ -215,22 +216,28 @@ static inline unsigned long kp_hugetlb_size(struct vm_area_struct *vma)
 	return is_vm_hugetlb_page(vma) ? huge_page_size(hstate_vma(vma)) : 0;
 }
 
+/*
+ * The PTE table below *@pmdp.  *@again: it was gone by the time it was
+ * mapped (6.5 on: khugepaged collapsed it, or it was freed), so the PMD
+ * must be read again, as walk_pmd_range() does with ACTION_AGAIN.
+ */
 static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
-			      unsigned long addr, unsigned long end)
+			      unsigned long addr, unsigned long end,
+			      bool *again)
 {
 	struct mm_struct *mm = w->vma->vm_mm;
 	pte_t *table, *ptep, pte;
 	spinlock_t *ptl; /* the PTE table's lock (6.1) */
 	int ret = 0;
 
-	/* NULL: the PTE table went away, so nothing is mapped (6.12). */
 	table = kp_pte_map(mm, pmdp, addr, &ptl);
+	*again = !table;
 	if (table && w->ptes) {
 		ret = w->ptes(table, addr, end, w->arg);
 		goto unmap;
 	}
 	for (ptep = table; table && addr < end; ptep++, addr += PAGE_SIZE) {
-		pte = ptep_get(ptep);
+		pte = kp_ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
 		w->e.raw[KP_PTE] = pte_val(pte);
@@ -250,12 +257,13 @@ static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
 {
 	pmd_t *pmdp = pmd_offset(pudp, addr);
 	unsigned long next, pfn;
-	bool special;
+	bool special, again;
 	int ret = 0;
 	pmd_t pmd;
 
 	for (; addr < end && !ret; pmdp++, addr = next) {
 		next = pmd_addr_end(addr, end);
+reread:
 		pmd = READ_ONCE(*pmdp);
 		if (pmd_none(pmd))
 			continue;
@@ -276,9 +284,11 @@ static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
 			ret = kp_report_leaf(w, KP_PMD, addr, PMD_SIZE, pfn,
 					     special);
 		} else if (!pmd_bad(pmd)) {
-			ret = kp_walk_pte(w, pmdp, addr, next);
+			ret = kp_walk_pte(w, pmdp, addr, next, &again);
 			/* Between PTE tables, as smaps_pte_range() does. */
 			cond_resched();
+			if (again)
+				goto reread;
 		}
 	}
 	return ret;
@@ -343,9 +353,24 @@ static inline int kp_walk_tables(struct vm_area_struct *vma,
 {
 	struct kp_walk w = { .vma = vma, .fn = fn, .ptes = ptes, .arg = arg };
 	unsigned long addr, next, p4d_next;
+	struct address_space *shared = NULL;
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
 	int ret = 0;
+
+	/*
+	 * A hugetlb file mapping may share its PMD table with other
+	 * processes.  Truncating or punching a hole in the file unshares it
+	 * (huge_pmd_unshare(), from hugetlb_vmdelete_list()) without our
+	 * mmap lock, and the last sharer's munmap then frees the table while
+	 * we read it.  Both hold i_mmap_rwsem for writing; reading it keeps
+	 * the table.  (6.2 on, the kernel's own walk takes
+	 * hugetlb_vma_lock_read() for this; i_mmap_rwsem works on both.)
+	 */
+	if (kp_hugetlb_size(vma) && vma->vm_file)
+		shared = vma->vm_file->f_mapping;
+	if (shared)
+		i_mmap_lock_read(shared);
 
 	pgdp = pgd_offset(vma->vm_mm, start);
 	for (addr = start; addr < end && !ret; pgdp++, addr = next) {
@@ -366,6 +391,8 @@ static inline int kp_walk_tables(struct vm_area_struct *vma,
 			ret = kp_walk_pud(&w, p4dp, addr, p4d_next);
 		}
 	}
+	if (shared)
+		i_mmap_unlock_read(shared);
 	return ret;
 }
 
