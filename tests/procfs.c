@@ -237,6 +237,34 @@ static void check_pgfaults_reread(void)
 	close(fd);
 }
 
+/*
+ * A first read that does not start at 0 (pread at 24, what "tail -c" or
+ * "dd skip=" do) gets the rest of the text; splice() and sendfile() work
+ * (procfs gives them to a read_iter file); SEEK_END is refused.
+ */
+static void check_pgfaults_offsets(void)
+{
+	char buf[256] = "";
+	int fd = open(PGFAULTS, O_RDONLY), p[2];
+	ssize_t n;
+
+	tap_require(fd >= 0 && !pipe(p), "open %s and a pipe", PGFAULTS);
+	n = pread(fd, buf, sizeof(buf) - 1, 24);
+	buf[n > 0 ? n : 0] = '\0';
+	if (!tap_ok(n > 0 && strstr(buf, "\nMajor page faults since boot: ") &&
+			    buf[0] >= '0' && buf[0] <= '9',
+		    "a first read at offset 24 gives the rest of the text"))
+		tap_diag("got %zd bytes: '%s'", n, buf);
+	n = splice(fd, NULL, p[1], NULL, sizeof(buf), 0);
+	if (!tap_ok(n > 0, "splice() from it works (sendfile, cat on a pipe)"))
+		tap_diag("got %zd: %s", n, strerror(errno));
+	tap_errno(lseek(fd, 0, SEEK_END), EINVAL,
+		  "lseek() to SEEK_END: EINVAL");
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
 /* A child that faults pages in, 64 at a time, until it is killed. */
 static void fault_forever(long psize)
 {
@@ -316,6 +344,7 @@ int main(void)
 	check_unprivileged();
 	check_pgfaults();
 	check_pgfaults_reread();
+	check_pgfaults_offsets();
 	check_pgfaults_under_load();
 	return tap_done();
 }
