@@ -136,8 +136,17 @@ struct physmem_run {
 	const u64 *va;
 	struct physmem_result *res;
 	unsigned int n;
-	unsigned int next; /* the first address no entry has answered yet */
+	unsigned int next; /* the first address not answered yet */
 };
+
+/* Answer the run's next address: no entry maps it. */
+static void physmem_run_empty(struct physmem_run *run)
+{
+	struct physmem_result *r = &run->res[run->next++];
+
+	memset(r, 0, sizeof(*r));
+	r->status = PHYSMEM_NOT_PRESENT;
+}
 
 /* A huge entry, or what holds its place: answer the addresses it maps. */
 static int physmem_run_entry(const struct kp_entry *e, void *arg)
@@ -145,9 +154,8 @@ static int physmem_run_entry(const struct kp_entry *e, void *arg)
 	struct physmem_run *run = arg;
 	unsigned long end = e->addr + e->size;
 
-	/* Addresses before @e have no entry: they stay NOT_PRESENT. */
 	while (run->next < run->n && run->va[run->next] < e->addr)
-		run->next++;
+		physmem_run_empty(run);
 	for (; run->next < run->n && run->va[run->next] < end; run->next++)
 		physmem_fill(&run->res[run->next], run->va[run->next], e);
 	return run->next == run->n; /* all answered: stop the walk */
@@ -162,16 +170,20 @@ static int physmem_run_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 	unsigned long va;
 	pte_t pte;
 
-	for (; run->next < run->n && run->va[run->next] < end; run->next++) {
+	while (run->next < run->n && run->va[run->next] < end) {
 		va = run->va[run->next];
-		if (va < addr)
-			continue; /* before the table: no entry, NOT_PRESENT */
-		pte = kp_ptep_get(ptep + ((va - addr) >> PAGE_SHIFT));
-		if (pte_none(pte))
+		if (va < addr) { /* before the table: no entry */
+			physmem_run_empty(run);
 			continue;
+		}
+		pte = kp_ptep_get(ptep + ((va - addr) >> PAGE_SHIFT));
+		if (pte_none(pte)) {
+			physmem_run_empty(run);
+			continue;
+		}
 		kp_decode_pte(&e, pte);
 		e.addr = va & PAGE_MASK;
-		physmem_fill(&run->res[run->next], va, &e);
+		physmem_fill(&run->res[run->next++], va, &e);
 	}
 	return run->next == run->n; /* all answered: stop the walk */
 }
@@ -182,14 +194,12 @@ static void physmem_walk_run(struct vm_area_struct *vma, const u64 *va,
 	struct physmem_run run = { .va = va, .res = res, .n = n };
 	unsigned long start = va[0] & PAGE_MASK;
 	unsigned long end = (va[n - 1] & PAGE_MASK) + PAGE_SIZE;
-	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		memset(&res[i], 0, sizeof(res[i]));
-		res[i].status = PHYSMEM_NOT_PRESENT;
-	}
 	kp_walk_tables(vma, start, end, physmem_run_entry, physmem_run_ptes,
 		       &run);
+	/* What the walk skipped (empty upper levels) has no entry. */
+	while (run.next < n)
+		physmem_run_empty(&run);
 }
 
 /* Does @next continue a run in @vma whose last address is @last? */
