@@ -12,22 +12,25 @@
  *
  * The report modules answer in the kernel log, once, while they load.  So
  * kpeek takes a lock (two runs must not load the same module at once),
- * opens /dev/kmsg at its end, loads the module with finit_module() and
- * its parameters, reads the records logged since then, keeps those of the
- * kernel (a user cannot forge those: /dev/kmsg gives what user space
- * writes the facility "user") whose text begins with the module's name,
- * and unloads it.  The module's log lines are parsed with the formats of
- * 1/lkm*.c; on a failed load its last error line is the reason.  docs/kpeek.md
- * is the manual, with the JSON schema.
+ * opens /dev/kmsg at its end, loads the module file it opened and checked
+ * with finit_module() and its parameters, reads the records logged since
+ * then up to the report's last line, keeps those of the kernel (a user
+ * cannot forge those: /dev/kmsg gives what user space writes the facility
+ * "user") whose text begins with the module's name, and unloads it before
+ * anything else, errors included.  The module's log lines are parsed with
+ * the formats of 1/lkm*.c; on a failed load the reason is one of the
+ * modules' error lines.  docs/kpeek.md is the manual, with the JSON schema.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -35,16 +38,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
-/* The tree this program was built in (kpeek/Makefile); its modules. */
-#ifndef KPEEK_TREE
-#define KPEEK_TREE ""
-#endif
-#define KPEEK_LOCK "/run/kpeek.lock"
+#define KPEEK_RUN "/run/kpeek"
+#define KPEEK_LOCK KPEEK_RUN ".lock"
+#define KPEEK_MUTEX KPEEK_RUN ".mutex" /* where flock() is missing */
+#define KPEEK_LOCK_WAIT 60 /* s; $KPEEK_LOCK_TIMEOUT */
 #define KPEEK_DKMS "updates/dkms" /* dkms.conf's DEST_MODULE_LOCATION */
 #define PGFAULTS_PROC "/proc/get_pgfaults"
 
@@ -61,31 +65,54 @@ struct options {
 	const char *cmd;
 	const char *args[2];
 	int nargs;
+	int pid; /* args[0], checked */
+	unsigned long long vaddr; /* args[1], checked */
 };
 
 static struct options opt;
 
-/* Each command: its module, how many arguments, its one-line help. */
+/*
+ * Each command: its module, how many arguments, its one-line help, what
+ * runs it, and which of the module's lines is its report's last (NULL:
+ * whatever is logged while it loads).
+ */
 struct command {
 	const char *name;
 	const char *module;
 	int nargs;
 	const char *usage;
 	const char *help;
+	void (*run)(void);
+	bool (*done)(const char *line);
 };
+
+static void do_runnable(void);
+static void do_children(void);
+static void do_v2p(void);
+static void do_mem(void);
+static void do_pgfaults(void);
+static bool runnable_done(const char *l);
+static bool children_done(const char *l);
+static bool v2p_done(const char *l);
+static bool mem_done(const char *l);
 
 static const struct command commands[] = {
 	{ "runnable", "lkm1", 0, "runnable",
-	  "the running and runnable threads (lkm1)" },
+	  "the running and runnable threads (lkm1)", do_runnable,
+	  runnable_done },
 	{ "children", "lkm2", 1, "children PID",
-	  "the children of PID and their states (lkm2)" },
+	  "the children of PID and their states (lkm2)", do_children,
+	  children_done },
 	{ "v2p", "lkm3", 2, "v2p PID VADDR [--walk]",
 	  "where VADDR of PID is in physical memory, or why it is\n"
-	  "                          nowhere; --walk: each page-table level (lkm3)" },
+	  "                          nowhere; --walk: each page-table level (lkm3)",
+	  do_v2p, v2p_done },
 	{ "mem", "lkm4", 1, "mem PID [--vmas]",
-	  "PID's virtual and physical memory; --vmas: per VMA (lkm4)" },
+	  "PID's virtual and physical memory; --vmas: per VMA (lkm4)", do_mem,
+	  mem_done },
 	{ "pgfaults", "get_pgfaults", 0, "pgfaults",
-	  "the page faults since boot, from /proc/get_pgfaults" },
+	  "the page faults since boot, from /proc/get_pgfaults", do_pgfaults,
+	  NULL },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -180,8 +207,10 @@ static size_t kmsg_unescape(char *s)
 	unsigned int v;
 
 	while (*in) {
-		if (in[0] == '\\' && in[1] == 'x' && isxdigit(in[2]) &&
-		    isxdigit(in[3]) && sscanf(in + 2, "%2x", &v) == 1) {
+		if (in[0] == '\\' && in[1] == 'x' &&
+		    isxdigit((unsigned char)in[2]) &&
+		    isxdigit((unsigned char)in[3]) &&
+		    sscanf(in + 2, "%2x", &v) == 1) {
 			*out++ = (char)v;
 			in += 4;
 		} else {
@@ -296,26 +325,21 @@ static void json_cstr(const char *escaped)
  * bytes /dev/kmsg gave back raw (0xa0-0xff, which the kernel's isprint()
  * passes): UTF-8 kept, anything else as \ooo.
  */
-static void term_str(const char *s, int width)
+static void term_str(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, k;
-	int w = 0;
 
 	while (i < n) {
 		if (u[i] >= 0x20 && u[i] < 0x7f) {
 			putchar(u[i++]);
-			w++;
 		} else if (u[i] >= 0x80 && (k = utf8_seq(u + i, n - i))) {
 			fwrite(u + i, 1, k, stdout);
 			i += k;
-			w++;
 		} else {
-			w += printf("\\%03o", u[i++]);
+			printf("\\%03o", u[i++]);
 		}
 	}
-	while (w++ < width)
-		putchar(' ');
 }
 
 /* Sizes: like free -h (Ki, Mi, Gi...), or --kb: exact kB. */
@@ -363,8 +387,9 @@ static int parse_pid(const char *s)
 }
 
 /*
- * An address: hex (0x...) or decimal, as lkm3 reads it, but checked here,
- * so that nothing but a number reaches the module's parameters.
+ * An address as lkm3 reads it (kstrtoul(), base 0: 0x... hex, 0... octal,
+ * else decimal), but checked here, so that nothing but a number reaches
+ * the module's parameters.
  */
 static unsigned long long parse_addr(const char *s)
 {
@@ -376,8 +401,7 @@ static unsigned long long parse_addr(const char *s)
 		     "'%.40s' is not an address: give hex (0x...) or decimal",
 		     s);
 	errno = 0;
-	v = strtoull(s, &end,
-		     s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
+	v = strtoull(s, &end, 0);
 	if (*end)
 		fail(EINVAL,
 		     "'%.40s' is not an address: give hex (0x...) or decimal",
@@ -468,9 +492,9 @@ static const struct command *check_args(void)
 		usage_error("--modules needs a directory");
 	/* The arguments are checked before anything needs privileges. */
 	if (c->nargs >= 1)
-		parse_pid(opt.args[0]);
+		opt.pid = parse_pid(opt.args[0]);
 	if (c->nargs == 2)
-		parse_addr(opt.args[1]);
+		opt.vaddr = parse_addr(opt.args[1]);
 	return c;
 }
 
@@ -490,52 +514,82 @@ static void check_privilege(void)
 
 /* Where the modules are */
 
-/* The first word of the vermagic in an uncompressed .ko file, or "". */
-static void ko_vermagic(const char *path, char *out, size_t size)
+/* A module file, opened once: checked, read and loaded through @fd. */
+struct ko {
+	int fd;
+	bool compressed;
+	char path[PATH_MAX];
+};
+
+/* What finit_module() takes: the plain file or one the kernel unpacks. */
+static const char *const ko_suffixes[] = { ".ko", ".ko.xz", ".ko.zst",
+					   ".ko.gz" };
+
+/* NAME.ko (or compressed) in the open directory @dfd, at @dir: 0 or -errno. */
+static int open_ko_at(int dfd, const char *dir, const char *name, struct ko *ko)
 {
-	static const char key[] = "vermagic=";
-	char buf[65536 + 128];
-	size_t n, keep = 0;
-	FILE *f = fopen(path, "re");
+	char file[NAME_MAX + 1];
+	size_t i;
 
-	*out = '\0';
-	if (!f)
-		return;
-	while ((n = fread(buf + keep, 1, sizeof(buf) - keep - 1, f)) > 0) {
-		n += keep;
-		buf[n] = '\0';
-		char *p = memmem(buf, n, key, sizeof(key) - 1);
-
-		if (p && (size_t)(p - buf) + 80 < n) {
-			snprintf(out, size, "%.*s",
-				 (int)strcspn(p + sizeof(key) - 1, " "),
-				 p + sizeof(key) - 1);
-			break;
+	for (i = 0; i < sizeof(ko_suffixes) / sizeof(ko_suffixes[0]); i++) {
+		snprintf(file, sizeof(file), "%s%s", name, ko_suffixes[i]);
+		ko->fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+		if (ko->fd >= 0) {
+			ko->compressed = i > 0;
+			snprintf(ko->path, sizeof(ko->path), "%s/%s", dir,
+				 file);
+			return 0;
 		}
-		keep = n < 128 ? n : 128;
-		memmove(buf, buf + n - keep, keep);
+		if (errno != ENOENT)
+			return -errno;
 	}
-	fclose(f);
+	return -ENOENT;
 }
 
-/* NAME.ko (maybe compressed) in @dir or one directory down; 0 if none. */
-static int find_ko(const char *dir, const char *name, char *path, size_t size)
+static int skip_hidden(const struct dirent *d)
 {
-	static const char *const pats[] = { "%s/%s.ko", "%s/%s.ko.*",
-					    "%s/*/%s.ko", "%s/*/%s.ko.*" };
-	char pat[PATH_MAX];
-	size_t i;
-	glob_t g;
+	return d->d_name[0] != '.';
+}
 
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
-		snprintf(pat, sizeof(pat), pats[i], dir, name);
-		if (glob(pat, GLOB_NOESCAPE, NULL, &g))
-			continue;
-		snprintf(path, size, "%s", g.gl_pathv[0]);
-		globfree(&g);
-		return 1;
+/* NAME.ko in the directory @sub of @dfd (at @dir): 0 or -errno. */
+static int sub_ko(int dfd, const char *dir, const char *sub, const char *name,
+		  struct ko *ko)
+{
+	int sfd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+	char path[PATH_MAX];
+
+	if (sfd < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	err = open_ko_at(sfd, path, name, ko);
+	close(sfd);
+	return err;
+}
+
+/*
+ * NAME.ko in @dir or one directory down (the first in name order), taken
+ * as names, never as patterns: 0 or -errno.
+ */
+static int find_ko(const char *dir, const char *name, struct ko *ko)
+{
+	struct dirent **ents = NULL;
+	int dfd, n = 0, i, err;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	err = open_ko_at(dfd, dir, name, ko);
+	if (err == -ENOENT)
+		n = scandirat(dfd, ".", &ents, skip_hidden, alphasort);
+	for (i = 0; i < n; i++) {
+		if (err == -ENOENT)
+			err = sub_ko(dfd, dir, ents[i]->d_name, name, ko);
+		free(ents[i]);
 	}
-	return 0;
+	if (n > 0)
+		free(ents);
+	close(dfd);
+	return err;
 }
 
 static bool is_dir(const char *p)
@@ -545,32 +599,96 @@ static bool is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
-/* A tree of our own holds the module, built for the running kernel. */
-static int tree_ko(const char *tree, const char *name, const char *release,
-		   char *path, size_t size, char *why, size_t why_size)
+/* The first word of the vermagic in an uncompressed module, or "". */
+static void ko_vermagic(int fd, char *out, size_t size)
 {
-	char magic[64];
+	static const char key[] = "vermagic=";
+	const char *map, *p, *end;
+	struct stat st;
 
-	if (!*tree || !find_ko(tree, name, path, size))
+	*out = '\0';
+	if (fstat(fd, &st) || st.st_size <= 0)
+		return;
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return;
+	end = map + st.st_size;
+	p = memmem(map, st.st_size, key, sizeof(key) - 1);
+	if (p) {
+		size_t n = 0;
+
+		p += sizeof(key) - 1;
+		while (p + n < end && p[n] && p[n] != ' ' && n + 1 < size)
+			n++;
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+	munmap((void *)map, st.st_size);
+}
+
+/*
+ * The tree kpeek is in (TREE/kpeek/kpeek) holds the module, built for the
+ * running kernel (an exact vermagic: no vermagic is no match).  Only that
+ * tree: a kpeek installed elsewhere uses the DKMS modules.
+ */
+static int tree_ko(const char *name, const char *release, struct ko *ko,
+		   char *why, size_t why_size)
+{
+	char tree[PATH_MAX], magic[64], *slash;
+	ssize_t n = readlink("/proc/self/exe", tree, sizeof(tree) - 1);
+
+	if (n <= 0)
 		return 0;
-	ko_vermagic(path, magic, sizeof(magic));
-	if (!*magic || !strcmp(magic, release))
+	tree[n] = '\0';
+	slash = strrchr(tree, '/');
+	if (!slash || slash == tree)
+		return 0;
+	*slash = '\0';
+	slash = strrchr(tree, '/');
+	if (!slash || strcmp(slash, "/kpeek"))
+		return 0;
+	*slash = '\0';
+	if (find_ko(*tree ? tree : "/", name, ko))
+		return 0;
+	ko_vermagic(ko->fd, magic, sizeof(magic));
+	if (!strcmp(magic, release))
 		return 1;
-	snprintf(why, why_size, " (%s there is built for %s)", path, magic);
+	snprintf(why, why_size, " (%s there is built for %s)", ko->path,
+		 *magic ? magic : "no known kernel");
+	close(ko->fd);
 	return 0;
 }
 
 /*
- * --modules DIR, else $KPEEK_MODULES, else the tree around this program
- * (kpeek/kpeek in it) or the one it was built in, if they hold the module
- * built for this kernel, else the DKMS modules of the running kernel.
+ * kpeek runs as root and the kernel runs what it loads: a file that
+ * someone else could have written is refused.  The checks are on the open
+ * file, and finit_module() loads that same file.
  */
-static void locate_module(const char *name, char *path, size_t size)
+static void check_ko(const struct ko *ko)
+{
+	struct stat st;
+
+	if (fstat(ko->fd, &st))
+		fail(errno, "cannot stat %s", ko->path);
+	if (!S_ISREG(st.st_mode))
+		fail(EINVAL, "%s is not a regular file", ko->path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		fail(EPERM,
+		     "%s is writable by its group or by others: refused (chmod go-w it)",
+		     ko->path);
+}
+
+/*
+ * --modules DIR, else $KPEEK_MODULES, else the tree around this program
+ * if it holds the module built for this kernel, else the DKMS modules of
+ * the running kernel.
+ */
+static void locate_module(const char *name, struct ko *ko)
 {
 	const char *dir = opt.modules, *what = "--modules";
-	char exe[PATH_MAX], dkms[PATH_MAX], why[PATH_MAX + 128] = "";
+	char dkms[PATH_MAX], why[PATH_MAX + 128] = "";
 	struct utsname u;
-	ssize_t n;
+	int err;
 
 	if (!dir && getenv("KPEEK_MODULES") && *getenv("KPEEK_MODULES")) {
 		dir = getenv("KPEEK_MODULES");
@@ -579,36 +697,31 @@ static void locate_module(const char *name, char *path, size_t size)
 	if (dir) {
 		if (!is_dir(dir))
 			fail(ENOENT, "%s %s: no such directory", what, dir);
-		if (!find_ko(dir, name, path, size))
+		err = find_ko(dir, name, ko);
+		if (err == -ENOENT)
 			fail(ENOENT, "no %s.ko in %s (%s)", name, dir, what);
+		if (err)
+			fail(-err, "cannot open %s.ko in %s (%s)", name, dir,
+			     what);
+		check_ko(ko);
 		return;
 	}
 	uname(&u);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash && slash != exe) {
-			*slash = '\0';
-			slash = strrchr(exe, '/');
-			if (slash && !strcmp(slash, "/kpeek")) {
-				*slash = '\0';
-				if (tree_ko(exe, name, u.release, path, size,
-					    why, sizeof(why)))
-					return;
-			}
-		}
-	}
-	if (tree_ko(KPEEK_TREE, name, u.release, path, size, why, sizeof(why)))
+	if (tree_ko(name, u.release, ko, why, sizeof(why))) {
+		check_ko(ko);
 		return;
+	}
 	snprintf(dkms, sizeof(dkms), "/lib/modules/%s/%s", u.release,
 		 KPEEK_DKMS);
-	if (find_ko(dkms, name, path, size))
+	err = find_ko(dkms, name, ko);
+	if (!err) {
+		check_ko(ko);
 		return;
+	}
+	if (err != -ENOENT)
+		fail(-err, "cannot open %s.ko in %s", name, dkms);
 	fail(ENOENT,
-	     "%s.ko not found: not in the build tree%s nor in %s; 'make' or 'make install', or give --modules DIR",
+	     "%s.ko not found: not in the tree around kpeek%s nor in %s; 'make' or 'make install', or give --modules DIR",
 	     name, why, dkms);
 }
 
@@ -636,82 +749,189 @@ static int unload(const char *name)
 	return -errno;
 }
 
-static void drop_pid_lock(void)
+/* The lock */
+
+/* $KPEEK_LOCK_TIMEOUT: how long to wait for the lock, in seconds. */
+static unsigned int lock_timeout(void)
 {
-	unlink(KPEEK_LOCK ".pid");
+	const char *s = getenv("KPEEK_LOCK_TIMEOUT");
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s)
+		return KPEEK_LOCK_WAIT;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!isdigit((unsigned char)s[0]) || *end || errno || v > 86400)
+		usage_error(
+			"KPEEK_LOCK_TIMEOUT='%.40s' is not a number of seconds (0 to 86400)",
+			s);
+	return (unsigned int)v;
 }
 
-/* The PID a lock file names; 0 if it names none (yet). */
-static pid_t lock_owner(void)
+static void __attribute__((noreturn))
+lock_timed_out(const char *lock, unsigned int secs)
 {
-	char buf[32] = "";
-	int fd = open(KPEEK_LOCK ".pid", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n;
+	fail(ETIMEDOUT,
+	     "waited %u s for the lock %s: another kpeek holds it (stopped or stuck?)",
+	     secs, lock);
+}
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? (pid_t)atoi(buf) : 0;
+static pthread_mutex_t *lock_mutex;
+
+static void drop_mutex(void)
+{
+	pthread_mutex_unlock(lock_mutex);
 }
 
 /*
- * A kernel without CONFIG_FILE_LOCKING has no flock() (ENOSYS; the
- * debug lane's tinyconfig kernel is one).  Then the lock is a file that
- * exists while its owner, whose PID it holds, runs: created with O_EXCL,
- * removed at exit, and removed by the next run if its owner is gone (it
- * was killed).
+ * The mutex file, made whole under a name of its own and then linked into
+ * place: another run sees no file or an initialised one.  0 or -errno.
  */
-static void take_pid_lock(void)
+static int mutex_create(void)
 {
-	char pid[32];
-	int fd, len, empty = 0;
-	pid_t owner;
+	pthread_mutexattr_t a;
+	pthread_mutex_t *m;
+	char tmp[64];
+	int fd, err = 0;
 
-	for (;;) {
-		fd = open(KPEEK_LOCK ".pid",
-			  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			  0600);
-		if (fd >= 0)
-			break;
-		if (errno != EEXIST)
-			fail(errno, "cannot create the lock %s.pid",
-			     KPEEK_LOCK);
-		owner = lock_owner();
-		empty = owner > 0 ? 0 : empty + 1;
-		/* Its owner is gone, or died before writing its PID (2 s). */
-		if ((owner > 0 && kill(owner, 0) && errno == ESRCH &&
-		     lock_owner() == owner) ||
-		    empty > 200)
-			unlink(KPEEK_LOCK ".pid");
-		else
-			usleep(10000);
+	snprintf(tmp, sizeof(tmp), "%s.%d", KPEEK_MUTEX, (int)getpid());
+	unlink(tmp);
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, sizeof(*m)))
+		err = -errno;
+	m = err ? MAP_FAILED :
+		  mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       0);
+	if (m != MAP_FAILED) {
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+		pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+		err = -pthread_mutex_init(m, &a);
+		pthread_mutexattr_destroy(&a);
+		munmap(m, sizeof(*m));
+	} else if (!err) {
+		err = -errno;
 	}
-	atexit(drop_pid_lock);
-	len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (write(fd, pid, len) != len)
-		fail(errno ? errno : EIO, "cannot write the lock %s.pid",
-		     KPEEK_LOCK);
 	close(fd);
+	if (!err && link(tmp, KPEEK_MUTEX) && errno != EEXIST)
+		err = -errno;
+	unlink(tmp);
+	return err;
 }
 
-/* The lock that serialises every kpeek on the machine: held until exit. */
+/*
+ * A kernel without CONFIG_FILE_LOCKING has no flock() (ENOSYS; the debug
+ * lane's tinyconfig kernel is one, and it has no sockets either).  Then
+ * the lock is a robust process-shared mutex in a file on /run: taken
+ * atomically, and when its holder dies the kernel marks it so that the
+ * next run takes it over (EOWNERDEAD); no PID is ever guessed at.
+ */
+static void take_mutex_lock(unsigned int secs)
+{
+	struct timespec until;
+	pthread_mutex_t *m;
+	struct stat st;
+	int fd, err;
+
+	fd = open(KPEEK_MUTEX, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT) {
+		err = mutex_create();
+		if (err)
+			fail(-err, "cannot create the lock %s", KPEEK_MUTEX);
+		fd = open(KPEEK_MUTEX, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		fail(errno, "cannot open the lock %s", KPEEK_MUTEX);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) || st.st_size != sizeof(*m))
+		fail(EPERM, "%s is not kpeek's lock: remove it", KPEEK_MUTEX);
+	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		fail(errno, "cannot map the lock %s", KPEEK_MUTEX);
+	close(fd);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += secs;
+	err = pthread_mutex_timedlock(m, &until);
+	/* Its holder died: recover() unloads what it left. */
+	if (err == EOWNERDEAD)
+		err = pthread_mutex_consistent(m);
+	if (err == ETIMEDOUT)
+		lock_timed_out(KPEEK_MUTEX, secs);
+	if (err)
+		fail(err, "cannot lock %s", KPEEK_MUTEX);
+	lock_mutex = m;
+	atexit(drop_mutex);
+}
+
+/*
+ * The lock that serialises every kpeek on the machine: held until exit,
+ * and let go by the kernel if kpeek dies.  A holder that is stopped would
+ * block everyone: after KPEEK_LOCK_TIMEOUT seconds, kpeek gives up.
+ */
 static void take_lock(void)
 {
-	int fd = open(KPEEK_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		      0600);
+	unsigned int secs = lock_timeout();
+	struct timespec now, until;
+	int fd;
 
+	fd = open(KPEEK_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		fail(errno, "cannot open the lock %s", KPEEK_LOCK);
-	while (flock(fd, LOCK_EX)) {
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += secs;
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
 		if (errno == ENOSYS) {
 			close(fd);
-			take_pid_lock();
+			take_mutex_lock(secs);
 			return;
 		}
-		if (errno != EINTR)
+		if (errno != EWOULDBLOCK && errno != EINTR)
 			fail(errno, "cannot lock %s", KPEEK_LOCK);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
+						  now.tv_nsec >= until.tv_nsec))
+			lock_timed_out(KPEEK_LOCK, secs);
+		usleep(10000);
 	}
+}
+
+/*
+ * /run/kpeek.NAME.loaded exists while kpeek has NAME loaded: a module
+ * found loaded with it was left by a kpeek that died, one without it was
+ * loaded by its user (get_pgfaults is useful loaded).
+ */
+static void marker_path(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s.%s.loaded", KPEEK_RUN, name);
+}
+
+static bool marker_exists(const char *name)
+{
+	char p[128];
+
+	marker_path(name, p, sizeof(p));
+	return !access(p, F_OK);
+}
+
+static void marker_set(const char *name, bool on)
+{
+	char p[128];
+	int fd;
+
+	marker_path(name, p, sizeof(p));
+	if (!on) {
+		unlink(p);
+		return;
+	}
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		fail(errno, "cannot create %s", p);
+	close(fd);
 }
 
 /* A module a crashed run left loaded: unloaded, and said. */
@@ -726,6 +946,7 @@ static void recover(const char *name)
 		fail(-err,
 		     "%s is loaded (left by another run?) and cannot be unloaded",
 		     name);
+	marker_set(name, false);
 	fprintf(stderr,
 		"kpeek: %s was left loaded (by a run that crashed?): unloaded it\n",
 		name);
@@ -739,19 +960,27 @@ struct report {
 	int n, cap;
 };
 
-static void report_add(struct report *r, const char *text, int level)
+static int report_add(struct report *r, const char *text, int level)
 {
 	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		r->lines = realloc(r->lines, r->cap * sizeof(*r->lines));
-		r->levels = realloc(r->levels, r->cap * sizeof(*r->levels));
-		if (!r->lines || !r->levels)
-			fail(ENOMEM, "out of memory");
+		int cap = r->cap ? 2 * r->cap : 64;
+		char **lines = realloc(r->lines, cap * sizeof(*lines));
+		int *levels;
+
+		if (!lines)
+			return -ENOMEM;
+		r->lines = lines;
+		levels = realloc(r->levels, cap * sizeof(*levels));
+		if (!levels)
+			return -ENOMEM;
+		r->levels = levels;
+		r->cap = cap;
 	}
 	r->lines[r->n] = strdup(text);
 	if (!r->lines[r->n])
-		fail(ENOMEM, "out of memory");
+		return -ENOMEM;
 	r->levels[r->n++] = level;
+	return 0;
 }
 
 /* /dev/kmsg, positioned after its last record: what is logged next. */
@@ -766,96 +995,175 @@ static int kmsg_open(void)
 	return fd;
 }
 
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
 /*
- * Every record logged since kmsg_open() that the kernel (facility 0)
- * logged with the prefix "NAME: ".  The module logs them all during
- * finit_module(), so they are all there when it returns: read until
- * there is no more.
+ * Whether the header "PRI,SEQ,TIME,FLAGS[,caller=T<tid>]" is of a record
+ * this thread logged.  Without CONFIG_PRINTK_CALLER there is no caller,
+ * and the module's prefix is all there is to go by.
  */
-static void kmsg_collect(int fd, const char *name, struct report *r)
+static bool from_this_thread(const char *hdr, size_t len)
+{
+	const char *c = memmem(hdr, len, ",caller=", 8);
+	int tid;
+
+	if (!c)
+		return true;
+	return sscanf(c + 8, "T%d", &tid) == 1 && tid == (int)gettid();
+}
+
+/*
+ * The records logged since kmsg_open() that the kernel (facility 0)
+ * logged with the prefix "NAME: ", until @done says one is the last
+ * (NULL: until there are no more).  A record may be reserved but not yet
+ * committed when finit_module() returns, so an empty log is waited on,
+ * up to @ms milliseconds.  0, -ETIMEDOUT at the deadline, -EPIPE if
+ * records were lost, or -errno.
+ */
+static int kmsg_collect(int fd, const char *name, struct report *r,
+			bool (*done)(const char *text), int ms)
 {
 	static char rec[LINE_MAX_LEN + 1];
+	long long deadline = now_ms() + ms;
 	size_t plen = strlen(name);
-	unsigned int pri;
 	unsigned long long seq, last = 0;
+	unsigned int pri;
 	char *text, *nl;
+	int err;
 
 	for (;;) {
 		ssize_t n = read(fd, rec, sizeof(rec) - 1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n < 0 && errno == EPIPE)
-			fail(EPIPE,
-			     "the kernel log overwrote %s's report before it was read",
-			     name);
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			long long left = deadline - now_ms();
+
+			if (!done)
+				return 0;
+			if (left <= 0)
+				return -ETIMEDOUT;
+			poll(&p, 1, (int)left);
+			continue;
+		}
 		if (n < 0)
-			fail(errno, "cannot read /dev/kmsg");
+			return -errno;
 		rec[n] = '\0';
 		/* "PRI,SEQ,TIME,FLAGS[,...];TEXT\n" then " KEY=VALUE" lines */
 		text = strchr(rec, ';');
 		if (!text || sscanf(rec, "%u,%llu,", &pri, &seq) != 2)
 			continue;
 		if (last && seq != last + 1)
-			fail(EPIPE,
-			     "the kernel log lost records during %s's report",
-			     name);
+			return -EPIPE;
 		last = seq;
+		if (pri >> 3 != 0 || !from_this_thread(rec, text - rec))
+			continue;
 		text++;
 		nl = strchr(text, '\n');
 		if (nl)
 			*nl = '\0';
-		if (pri >> 3 != 0 || strncmp(text, name, plen) ||
-		    strncmp(text + plen, ": ", 2))
+		if (strncmp(text, name, plen) || strncmp(text + plen, ": ", 2))
 			continue;
 		kmsg_unescape(text);
-		report_add(r, text + plen + 2, (int)(pri & 7));
+		err = report_add(r, text + plen + 2, (int)(pri & 7));
+		if (err)
+			return err;
+		if (done && done(text + plen + 2))
+			return 0;
 	}
 }
 
 /*
- * Load @name with @params, collect its report, unload it.  Returns 0, or
- * the load's errno with its last error line in @reason.
+ * The modules' error lines (include/kp_task.h, 1/lkm3.c): a failed load's
+ * reason is one of these, never any other line that has the prefix.
+ */
+static bool is_module_error(const char *l)
+{
+	static const char *const forms[][3] = {
+		{ "pid=", " is not valid: ", "give pid=<PID> with PID > 0" },
+		{ "no process with pid ", "", " in this pid namespace" },
+		{ "pid ", " (",
+		  ") has no user address space: a kernel thread or exiting" },
+		{ "vaddr=", " is not valid: ",
+		  "give vaddr=<address>, hex (0x...) or decimal" },
+		{ "vaddr=0x", " is not canonical (", "-bit addresses)" },
+		{ "vaddr=0x", " is not a user address (the limit is 0x", ")" },
+	};
+	size_t i, len = strlen(l);
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		size_t s = strlen(forms[i][2]);
+
+		if (!strncmp(l, forms[i][0], strlen(forms[i][0])) &&
+		    strstr(l, forms[i][1]) && len >= s &&
+		    !strcmp(l + len - s, forms[i][2]))
+			return true;
+	}
+	return false;
+}
+
+/* How long to wait for a report's last line, or a failed load's reason. */
+#define REPORT_WAIT_MS 5000
+#define REASON_WAIT_MS 200
+
+static void __attribute__((noreturn)) kmsg_failed(const char *name, int err)
+{
+	if (err == -EPIPE)
+		fail(EPIPE,
+		     "the kernel log lost part of %s's report (overwritten before it was read)",
+		     name);
+	if (err == -ETIMEDOUT)
+		fail(EPROTO, "%s's report has no last line", name);
+	fail(-err, "cannot read %s's report from /dev/kmsg", name);
+}
+
+/*
+ * Load @name with @params, collect its report, unload it.  Whatever goes
+ * wrong once it is loaded, it is unloaded before kpeek says so.  Returns
+ * 0, or the load's errno with the module's error line in @reason.
  */
 static int run_module(const char *name, const char *params, struct report *r,
 		      const char **reason, void (*loaded)(void))
 {
-	char path[PATH_MAX];
 	sigset_t all, old;
-	int fd, kfd, flags = 0, err = 0, i;
-	size_t plen;
+	int kfd, err = 0, kerr, uerr = 0, i;
+	struct ko ko;
 
-	locate_module(name, path, sizeof(path));
-	plen = strlen(path);
-	if (plen < 3 || strcmp(path + plen - 3, ".ko"))
-		flags |= MODULE_INIT_COMPRESSED_FILE;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fail(errno, "cannot open %s", path);
+	locate_module(name, &ko);
 	/* From the load to the unload, no signal may leave it loaded. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	recover(name);
 	kfd = kmsg_open();
-	if (syscall(SYS_finit_module, fd, params, flags))
+	marker_set(name, true);
+	if (syscall(SYS_finit_module, ko.fd, params,
+		    ko.compressed ? MODULE_INIT_COMPRESSED_FILE : 0))
 		err = errno;
-	kmsg_collect(kfd, name, r);
+	kerr = kmsg_collect(kfd, name, r, err ? is_module_error : cmd->done,
+			    err ? REASON_WAIT_MS : REPORT_WAIT_MS);
 	if (!err && loaded)
 		loaded();
-	if (!err) {
-		int uerr = unload(name);
-
-		if (uerr)
-			fail(-uerr, "cannot unload %s", name);
-	}
+	if (!err)
+		uerr = unload(name);
+	if (!uerr)
+		marker_set(name, false);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(kfd);
-	close(fd);
+	close(ko.fd);
+	if (uerr)
+		fail(-uerr, "cannot unload %s", name);
+	if (kerr && (!err || kerr != -ETIMEDOUT))
+		kmsg_failed(name, kerr);
 	*reason = NULL;
 	for (i = 0; err && i < r->n; i++)
-		if (r->levels[i] <= 3)
+		if (r->levels[i] <= 3 && is_module_error(r->lines[i]))
 			*reason = r->lines[i];
 	if (err == EEXIST && !*reason)
 		*reason = "loaded by someone else meanwhile";
@@ -871,6 +1179,26 @@ load_failed(const char *name, int err, const char *reason)
 		     err == ENOEXEC ? " (built for another kernel?)" : "");
 	/* As the module escaped it. */
 	fail(err, "%s", reason);
+}
+
+/* Run the command's module with @params: its report, or exit. */
+static void run_report(const char *params, struct report *r,
+		       void (*loaded)(void))
+{
+	const char *reason;
+	int err = run_module(cmd->module, params, r, &reason, loaded);
+
+	if (err)
+		load_failed(cmd->module, err, reason);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		fail(ENOMEM, "out of memory");
+	return p;
 }
 
 /* Reading a report */
@@ -901,36 +1229,51 @@ struct task_row {
 	char state;
 };
 
+/* lkm1's last line: "runnable=R threads=T". */
+static bool runnable_sum(const char *l, unsigned int *runnable,
+			 unsigned int *threads)
+{
+	int off = 0;
+
+	return sscanf(l, "runnable=%u threads=%u%n", runnable, threads, &off) ==
+		       2 &&
+	       off > 0 && !l[off];
+}
+
+static bool runnable_done(const char *l)
+{
+	unsigned int a, b;
+
+	return runnable_sum(l, &a, &b);
+}
+
 static void do_runnable(void)
 {
 	struct report r = {};
-	const char *reason;
 	struct task_row *t;
 	unsigned int runnable = 0, threads = 0;
-	int err, i, n = 0, off;
+	int i, n = 0, off;
 	bool done = false;
 
-	err = run_module(cmd->module, "", &r, &reason, NULL);
-	if (err)
-		load_failed(cmd->module, err, reason);
-	t = calloc(r.n + 1, sizeof(*t));
-	if (!t)
-		fail(ENOMEM, "out of memory");
+	run_report("", &r, NULL);
+	t = xcalloc(r.n + 1, sizeof(*t));
 	for (i = 0; i < r.n && !done; i++) {
 		char *l = r.lines[i], *c;
 
-		if (sscanf(l, "runnable=%u threads=%u%n", &runnable, &threads,
-			   &off) == 2 &&
-		    !l[off]) {
+		if (runnable_sum(l, &runnable, &threads)) {
 			done = true;
 			continue;
 		}
 		c = last_field(l, " cpu=");
+		off = 0;
 		if (!c || sscanf(c, " cpu=%u%n", &t[n].cpu, &off) != 1 ||
-		    c[off] ||
-		    sscanf(l, "pid=%d tid=%d comm=%n", &t[n].pid, &t[n].tid,
-			   &off) != 2)
+		    !off || c[off])
 			continue; /* the loader's own lines (taint) */
+		off = 0;
+		if (sscanf(l, "pid=%d tid=%d comm=%n", &t[n].pid, &t[n].tid,
+			   &off) != 2 ||
+		    !off)
+			continue;
 		*c = '\0';
 		t[n++].comm = l + off;
 	}
@@ -951,7 +1294,7 @@ static void do_runnable(void)
 	printf("%7s %7s %3s  %s\n", "PID", "TID", "CPU", "COMMAND");
 	for (i = 0; i < n; i++) {
 		printf("%7d %7d %3u  ", t[i].pid, t[i].tid, t[i].cpu);
-		term_str(t[i].comm, 0);
+		term_str(t[i].comm);
 		putchar('\n');
 	}
 	printf("%u runnable of %u threads (kpeek itself is one: it ran the module).\n"
@@ -959,47 +1302,81 @@ static void do_runnable(void)
 	       runnable, threads);
 }
 
-static void do_children(const char *pidarg)
+/* lkm2's last line: "pid=P children=N". */
+static bool children_sum(const char *l, unsigned int *count)
 {
-	int pid = parse_pid(pidarg), p, n = 0, err, i, off;
-	struct report r = {};
-	const char *reason;
-	char params[64], *parent = NULL;
+	int p, off = 0;
+
+	return sscanf(l, "pid=%d children=%u%n", &p, count, &off) == 2 &&
+	       off > 0 && !l[off] && p == opt.pid;
+}
+
+static bool children_done(const char *l)
+{
+	unsigned int count;
+
+	return children_sum(l, &count);
+}
+
+/* "pid=P comm=NAME state=S": a child, else false. */
+static bool child_row(char *l, struct task_row *t)
+{
+	int off = 0;
+	char *s;
+
+	if (sscanf(l, "pid=%d comm=%n", &t->pid, &off) != 1 || !off)
+		return false;
+	s = last_field(l, " state=");
+	if (!s || !s[7] || s[8])
+		return false;
+	if (!isalpha((unsigned char)s[7]))
+		bad_line(cmd->module, l);
+	t->state = s[7];
+	*s = '\0';
+	t->comm = l + off;
+	return true;
+}
+
+/* lkm2's parent line, children and count; exits if one is missing. */
+static int children_parse(struct report *r, struct task_row *t, char **parent)
+{
 	unsigned int count = 0;
-	struct task_row *t;
+	int i, n = 0, p, off;
 	bool done = false;
 
-	snprintf(params, sizeof(params), "pid=%d", pid);
-	err = run_module(cmd->module, params, &r, &reason, NULL);
-	if (err)
-		load_failed(cmd->module, err, reason);
-	t = calloc(r.n + 1, sizeof(*t));
-	if (!t)
-		fail(ENOMEM, "out of memory");
-	for (i = 0; i < r.n && !done; i++) {
-		char *l = r.lines[i], *s;
+	*parent = NULL;
+	for (i = 0; i < r->n && !done; i++) {
+		char *l = r->lines[i];
 
+		off = 0;
 		if (sscanf(l, "parent pid=%d comm=%n", &p, &off) == 1 &&
-		    off > 0 && p == pid) {
-			parent = l + off;
-		} else if (sscanf(l, "pid=%d children=%u%n", &p, &count,
-				  &off) == 2 &&
-			   !l[off]) {
+		    off > 0 && p == opt.pid)
+			*parent = l + off;
+		else if (children_sum(l, &count))
 			done = true;
-		} else if (sscanf(l, "pid=%d comm=%n", &t[n].pid, &off) == 1 &&
-			   off > 0 && (s = last_field(l, " state=")) && s[7] &&
-			   !s[8]) {
-			t[n].state = s[7];
-			*s = '\0';
-			t[n++].comm = l + off;
-		}
+		else if (child_row(l, &t[n]))
+			n++;
 	}
-	if (!done || !parent)
+	if (!done || !*parent)
 		fail(EPROTO, "lkm2's report has no %s line",
-		     parent ? "summary" : "parent");
+		     *parent ? "summary" : "parent");
 	if (count != (unsigned int)n)
 		fail(EPROTO, "lkm2 counted %u children but listed %d", count,
 		     n);
+	return n;
+}
+
+static void do_children(void)
+{
+	struct report r = {};
+	char params[64], *parent;
+	struct task_row *t;
+	int pid = opt.pid, n, i;
+
+	snprintf(params, sizeof(params), "pid=%d", pid);
+	run_report(params, &r, NULL);
+	t = xcalloc(r.n + 1, sizeof(*t));
+	n = children_parse(&r, t, &parent);
 	if (opt.json) {
 		printf("{\"pid\":%d,\"comm\":", pid);
 		json_cstr(parent);
@@ -1014,13 +1391,13 @@ static void do_children(const char *pidarg)
 		return;
 	}
 	printf("%d (", pid);
-	term_str(parent, 0);
-	printf("): %u %s\n", count, count == 1 ? "child" : "children");
+	term_str(parent);
+	printf("): %d %s\n", n, n == 1 ? "child" : "children");
 	if (n)
 		printf("%7s %s  %s\n", "PID", "S", "COMMAND");
 	for (i = 0; i < n; i++) {
 		printf("%7d %c  ", t[i].pid, t[i].state);
-		term_str(t[i].comm, 0);
+		term_str(t[i].comm);
 		putchar('\n');
 	}
 	printf("PIDs are those of kpeek's pid namespace.\n");
@@ -1103,6 +1480,33 @@ static bool v2p_not_mapped(const char *rest, struct v2p *v)
 	if (sscanf(rest, " entry=0x%llx%n", &v->entry, &off) == 1 && !rest[off])
 		return (v->have_entry = true);
 	return false;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
+/*
+ * lkm3's answer "pid=P vaddr=0xV ...", and with --walk the walk after it,
+ * which ends with the flags line; no-vma and a missing table have none.
+ */
+static bool v2p_done(const char *l)
+{
+	unsigned long long va;
+	int p, off = 0;
+
+	if (!strncmp(l, "  flags present=", 16))
+		return true;
+	if (sscanf(l, "pid=%d vaddr=0x%llx%n", &p, &va, &off) != 2 || !off ||
+	    p != opt.pid || va != opt.vaddr)
+		return false;
+	if (!opt.walk)
+		return true;
+	return ends_with(l, " reason=no-vma") ||
+	       ends_with(l, " reason=not-present");
 }
 
 static void v2p_parse(struct report *r, struct v2p *v)
@@ -1216,8 +1620,12 @@ static void v2p_human(const struct v2p *v)
 	if (!opt.walk)
 		return;
 	if (!v->nlevels) {
-		printf("no page-table walk: %s\n",
-		       "nothing maps the address at the last level");
+		if (!strcmp(v->reason, "no-vma"))
+			printf("no page-table walk: no VMA covers the address\n");
+		else if (!strcmp(v->reason, "not-present"))
+			printf("no page-table walk: a level above the last has no table for the address\n");
+		else
+			printf("no page-table walk in lkm3's report\n");
 		return;
 	}
 	printf("\n%-5s  %5s  %s\n", "LEVEL", "INDEX", "ENTRY");
@@ -1233,20 +1641,15 @@ static void v2p_human(const struct v2p *v)
 	}
 }
 
-static void do_v2p(const char *pidarg, const char *addrarg)
+static void do_v2p(void)
 {
-	struct v2p v = { .pid = parse_pid(pidarg) };
+	struct v2p v = { .pid = opt.pid, .vaddr = opt.vaddr };
 	struct report r = {};
-	const char *reason;
 	char params[128];
-	int err;
 
-	v.vaddr = parse_addr(addrarg);
 	snprintf(params, sizeof(params), "pid=%d vaddr=0x%llx verbose=%d",
 		 v.pid, v.vaddr, opt.walk);
-	err = run_module(cmd->module, params, &r, &reason, NULL);
-	if (err)
-		load_failed(cmd->module, err, reason);
+	run_report(params, &r, NULL);
 	v2p_parse(&r, &v);
 	if (opt.json)
 		v2p_json(&v);
@@ -1297,7 +1700,7 @@ static void mem_human(int pid, unsigned long long virt, unsigned long long phys,
 			printf("0x%-16llx 0x%-16llx %-5s %*s %*s  ", v[i].start,
 			       v[i].end, v[i].perms, opt.kb ? 13 : 10, a,
 			       opt.kb ? 14 : 11, b);
-			term_str(v[i].backing, 0);
+			term_str(v[i].backing);
 			putchar('\n');
 		}
 		putchar('\n');
@@ -1308,37 +1711,77 @@ static void mem_human(int pid, unsigned long long virt, unsigned long long phys,
 	       "PHYSICAL", unit, pid, opt.kb ? 13 : 10, a, opt.kb ? 14 : 11, b);
 }
 
-static void do_mem(const char *pidarg)
+/* lkm4's last line: "pid=P virtual_kb=V physical_kb=R walk_ns=N". */
+static bool mem_sum(const char *l, unsigned long long *virt,
+		    unsigned long long *phys)
 {
-	int pid = parse_pid(pidarg), p, n = 0, err, i, off;
-	unsigned long long virt = 0, phys = 0, ns;
+	unsigned long long ns;
+	int p, off = 0;
+
+	return sscanf(l,
+		      "pid=%d virtual_kb=%llu physical_kb=%llu walk_ns=%llu%n",
+		      &p, virt, phys, &ns, &off) == 4 &&
+	       off > 0 && !l[off] && p == opt.pid;
+}
+
+static bool mem_done(const char *l)
+{
+	unsigned long long v, p;
+
+	return mem_sum(l, &v, &p);
+}
+
+/*
+ * printk cuts a record at about 1000 bytes, and backing= is a path: a cut
+ * row, or one whose file name holds " virtual_kb=", is caught by its
+ * size, which is its range's, and by the rows' sums, which are the
+ * summary's.
+ */
+static void mem_check(const struct vma_row *v, int n, unsigned long long virt,
+		      unsigned long long phys)
+{
+	unsigned long long sv = 0, sp = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].end <= v[i].start ||
+		    v[i].virt != (v[i].end - v[i].start) >> 10 ||
+		    v[i].phys > v[i].virt || (i && v[i].start < v[i - 1].end))
+			fail(EPROTO,
+			     "lkm4's row for the VMA at 0x%llx is cut or inconsistent: refused",
+			     v[i].start);
+		sv += v[i].virt;
+		sp += v[i].phys;
+	}
+	if (opt.vmas && (sv != virt || sp != phys))
+		fail(EPROTO,
+		     "lkm4's VMA rows (%llu kB, %llu kB) do not add up to its summary (%llu kB, %llu kB): refused",
+		     sv, sp, virt, phys);
+}
+
+static void do_mem(void)
+{
+	unsigned long long virt = 0, phys = 0;
+	int pid = opt.pid, n = 0, i;
 	struct report r = {};
 	struct vma_row *v;
-	const char *reason;
 	char params[64];
 	bool done = false;
 
 	snprintf(params, sizeof(params), "pid=%d detail=%d", pid, opt.vmas);
-	err = run_module(cmd->module, params, &r, &reason, NULL);
-	if (err)
-		load_failed(cmd->module, err, reason);
-	v = calloc(r.n + 1, sizeof(*v));
-	if (!v)
-		fail(ENOMEM, "out of memory");
+	run_report(params, &r, NULL);
+	v = xcalloc(r.n + 1, sizeof(*v));
 	for (i = 0; i < r.n && !done; i++) {
 		char *l = r.lines[i];
 
-		off = 0;
-		if (sscanf(l,
-			   "pid=%d virtual_kb=%llu physical_kb=%llu walk_ns=%llu%n",
-			   &p, &virt, &phys, &ns, &off) == 4 &&
-		    !l[off] && p == pid)
+		if (mem_sum(l, &virt, &phys))
 			done = true;
 		else if (!strncmp(l, "vma ", 4) && !vma_parse(l, &v[n++]))
 			bad_line(cmd->module, l);
 	}
 	if (!done)
 		fail(EPROTO, "lkm4's report has no summary line");
+	mem_check(v, n, virt, phys);
 	if (!opt.json) {
 		mem_human(pid, virt, phys, v, n);
 		return;
@@ -1385,16 +1828,13 @@ static void read_pgfaults(void)
 static void do_pgfaults(void)
 {
 	struct report r = {};
-	const char *reason;
 
-	if (module_loaded(cmd->module)) {
+	if (module_loaded(cmd->module) && !marker_exists(cmd->module)) {
 		/* Loaded by its user, not by a kpeek: left as it is. */
 		read_pgfaults();
 	} else {
-		int err =
-			run_module(cmd->module, "", &r, &reason, read_pgfaults);
-		if (err)
-			load_failed(cmd->module, err, reason);
+		/* A kpeek that died left it loaded: recover() says so. */
+		run_report("", &r, read_pgfaults);
 	}
 	if (pgfaults_err)
 		fail(pgfaults_err, "cannot read %s", PGFAULTS_PROC);
@@ -1409,23 +1849,11 @@ static void do_pgfaults(void)
 
 int main(int argc, char **argv)
 {
-	const struct command *c;
-
 	parse_args(argc, argv);
-	c = check_args();
-	cmd = c;
+	cmd = check_args();
 	check_privilege();
 	take_lock();
-	if (!strcmp(c->name, "runnable"))
-		do_runnable();
-	else if (!strcmp(c->name, "children"))
-		do_children(opt.args[0]);
-	else if (!strcmp(c->name, "v2p"))
-		do_v2p(opt.args[0], opt.args[1]);
-	else if (!strcmp(c->name, "mem"))
-		do_mem(opt.args[0]);
-	else
-		do_pgfaults();
+	cmd->run();
 	if (fflush(stdout) || ferror(stdout))
 		fail(errno ? errno : EIO, "cannot write the answer");
 	return 0;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # kpeek (docs/kpeek.md): each command's answer against /proc, as 20-lkm1.t,
 # 21-lkm2.t, 40-lkm3.t, 41-lkm4.t and 30-procfs.t check the modules; bad
-# and hostile input; 8 runs at once; a module left loaded.
+# and hostile input; 8 runs at once; a module left loaded; module files
+# others can write; a report the kernel log loses; a stopped lock holder.
 #
 # Every JSON document is printed here as "# kpeek-json NAME EXPECT" and
 # "# kpeek-doc DOCUMENT" lines, with the truth read from /proc in EXPECT;
@@ -278,7 +279,7 @@ dkms=/lib/modules/$(uname -r)/updates/dkms
 mkdir -p /tmp/kpbin "$dkms"
 cp kpeek/kpeek /tmp/kpbin/kpeek
 tap_is "$(/tmp/kpbin/kpeek mem 1 2>&1)" \
-	"kpeek: lkm4.ko not found: not in the build tree nor in $dkms; 'make' or 'make install', or give --modules DIR (ENOENT)" \
+	"kpeek: lkm4.ko not found: not in the tree around kpeek nor in $dkms; 'make' or 'make install', or give --modules DIR (ENOENT)" \
 	"installed, without modules: it says where it looked"
 cp 1/lkm4.ko "$dkms/"
 kp "installed, with the DKMS modules" /tmp/kpbin/kpeek --kb mem "$sleeper"
@@ -330,9 +331,93 @@ tap_is "$(cat /tmp/kp.err)" \
 tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... and gives the right answer"
 tap_is "$(loaded_mods)" "" "  ... and leaves nothing loaded"
 
+# --- get_pgfaults left by a kpeek that died ----------------------------
+# kpeek marks what it loads in /run while it is loaded: a kpeek killed
+# with get_pgfaults loaded leaves both, as this does by hand.
+insmod 3/get_pgfaults.ko
+: >/run/kpeek.get_pgfaults.loaded
+kp_err_ok=1
+kp "kpeek pgfaults with get_pgfaults left by a kpeek that died" kpeek --json pgfaults
+kp_err_ok=
+tap_is "$(cat /tmp/kp.err)" \
+	"kpeek: get_pgfaults was left loaded (by a run that crashed?): unloaded it" \
+	"  ... says so on stderr"
+tap_like "$out" '^\{"pgfault":[0-9]+,"pgmajfault":[0-9]+\}$' "  ... and answers"
+tap_is "$(loaded_mods)" "" "  ... and leaves nothing loaded"
+tap_run "  ... nor its mark" test ! -e /run/kpeek.get_pgfaults.loaded
+
+# --- addresses as lkm3 reads them --------------------------------------
+# kstrtoul(..., 0): a leading 0 is octal, so 010 is 8, and 09 is no number.
+kp "kpeek v2p PID 010" kpeek --json v2p "$ms" 010
+tap_like "$out" '"vaddr":"0x8"' "  ... asks about 0x8, as lkm3 reads 010"
+bad 1 "^kpeek: '09' is not an address: .*\(EINVAL\)$" kpeek v2p "$ms" 09
+
+# --- module files someone else could have written ----------------------
+mkdir -p /tmp/kp.mods
+cp 1/lkm4.ko /tmp/kp.mods/
+for mode in 664 646; do
+	chmod "$mode" /tmp/kp.mods/lkm4.ko
+	bad 1 '^kpeek: /tmp/kp.mods/lkm4.ko is writable by its group or by others: refused \(chmod go-w it\) \(EPERM\)$' \
+		kpeek --modules /tmp/kp.mods --kb mem "$sleeper"
+done
+chmod 644 /tmp/kp.mods/lkm4.ko
+kp "a module file only its owner can write is taken" kpeek --modules /tmp/kp.mods --kb mem "$sleeper"
+# A directory name is a name, not a pattern.
+mkdir -p '/tmp/kp.m*'
+bad 1 "^kpeek: no lkm4.ko in /tmp/kp.m\\* \(--modules\) \(ENOENT\)$" kpeek --modules '/tmp/kp.m*' mem 1
+rm -rf /tmp/kp.mods '/tmp/kp.m*'
+
+# --- a report the kernel log cannot hold -------------------------------
+# 1000 VMAs of a file with a 600-byte path: lkm4's detail=1 report is
+# ~700 kB, the log 128 kB.  kpeek must unload lkm4 and then say so.
+long=/tmp/kp.long
+for c in a b c; do
+	long=$long/$(head -c 200 /dev/zero | tr '\0' "$c")
+done
+mkdir -p "$long"
+head -c 4096 /dev/zero >"$long/f"
+tests/mapmany "$long/f" 1000 >/tmp/kp.mm &
+many=$!
+wait_line /tmp/kp.mm '^ready$'
+printk=$(cat /proc/sys/kernel/printk)
+echo 1 >/proc/sys/kernel/printk # not 700 kB on the console
+bad 1 "^kpeek: the kernel log lost part of lkm4's report \(overwritten before it was read\) \(EPIPE\)$" \
+	kpeek mem --vmas "$many"
+echo "$printk" >/proc/sys/kernel/printk
+kp "  ... but its summary alone is read" kpeek --kb mem "$many"
+kill "$many"
+rm -rf /tmp/kp.long
+
+# --- the lock ------------------------------------------------------------
+# A holder that cannot go on (here: its answer goes to a full pipe, and
+# it is stopped) makes the next run give up after KPEEK_LOCK_TIMEOUT.
+mkfifo /tmp/kp.full
+exec 6<>/tmp/kp.full
+head -c 65536 /dev/zero >&6
+kpeek runnable >&6 &
+holder=$!
+i=0
+until [ "$(cat /proc/$holder/wchan 2>/dev/null)" = pipe_write ] || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+tap_is "$(cat /proc/$holder/wchan 2>/dev/null)" pipe_write "a kpeek that holds the lock waits on a full pipe"
+kill -STOP "$holder"
+wait_state "$holder" T
+bad 1 '^kpeek: waited 1 s for the lock /run/kpeek\.(lock|mutex): another kpeek holds it \(stopped or stuck\?\) \(ETIMEDOUT\)$' \
+	env KPEEK_LOCK_TIMEOUT=1 kpeek runnable
+bad 2 "^kpeek: KPEEK_LOCK_TIMEOUT='soon' is not a number of seconds" env KPEEK_LOCK_TIMEOUT=soon kpeek runnable
+# Killed, it lets the lock go.
+kill -KILL "$holder"
+wait "$holder" 2>/dev/null
+exec 6>&-
+rm -f /tmp/kp.full
+kp "once the holder is killed, the next run takes the lock" env KPEEK_LOCK_TIMEOUT=5 kpeek --kb mem "$sleeper"
+tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... and answers"
+
 exec 5>&-
 wait "$ms"
 kill "$family" "$busy1" "$busy2" "$sleeper"
 wait 2>/dev/null
-rm -f /tmp/kp.* /tmp/kc.* /tmp/kb.*.$$ /tmp/family.$$
+rm -rf /tmp/kp.* /tmp/kc.* /tmp/kb.*.$$ /tmp/family.$$
 tap_done
