@@ -415,6 +415,10 @@ rm -f /tmp/kp.full
 kp "once the holder is killed, the next run takes the lock" env KPEEK_LOCK_TIMEOUT=5 kpeek --kb mem "$sleeper"
 tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... and answers"
 
+# Hostile command lines, at random, as tests/params.c does for the
+# modules' parameters (make stress runs more).
+tap_prog tests/kpeek_fuzz "$(( ${KP_PARAM_CASES:-300} / 3 ))"
+
 exec 5>&-
 wait "$ms"
 kill "$family" "$busy1" "$busy2" "$sleeper"
