@@ -150,7 +150,7 @@ static int physmem_op(void *arg)
 	struct physmem_result res[64];
 	uint64_t va[64];
 	long psize = sysconf(_SC_PAGESIZE);
-	uint64_t paddr;
+	uint64_t paddr = 0;
 	int fd, i, ret = 0;
 
 	(void)arg;
