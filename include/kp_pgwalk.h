@@ -330,7 +330,7 @@ static inline int kp_walk_range(struct vm_area_struct *vma, unsigned long start,
 			p4d_next = p4d_addr_end(addr, next);
 			p4d = READ_ONCE(*p4dp);
 			w.e.raw[KP_P4D] = p4d_val(p4d);
-			w.e.index[KP_P4D] = p4d_index(addr);
+			w.e.index[KP_P4D] = kp_p4d_index(addr);
 			if (p4d_none(p4d) || p4d_bad(p4d))
 				continue;
 			ret = kp_walk_pud(&w, p4dp, addr, p4d_next);
