@@ -19,6 +19,26 @@
 #define GB (1UL << 30)
 #ifndef MAP_HUGE_1GB
 #define MAP_HUGE_1GB (30 << 26)
+
+/*
+ * What verbose=1 says of a written data page and of program text, by the
+ * architecture's names for the bits (include/kp_compat.h), and where a
+ * PTE keeps the frame.  arm64: AP 1 is user read-write, 3 user read-only;
+ * a writable page has DBM (hardware dirty tracking) set; user pages are
+ * never privileged-executable (PXN).
+ */
+#if defined(__aarch64__)
+#define FLAGS_DATA "flags valid=1 af=1 ng=1 ap=1 dbm=1 cont=0 pxn=1 uxn=1 huge=0"
+#define FLAGS_TEXT_RO "ap=3"
+#define FLAGS_TEXT_X "uxn=0"
+#define PTE_FRAME 0x0000fffffffff000ULL
+#else
+#define FLAGS_DATA \
+	"flags present=1 writable=1 user=1 dirty=1 accessed=1 huge=0 nx=1"
+#define FLAGS_TEXT_RO "writable=0 user=1"
+#define FLAGS_TEXT_X "nx=0"
+#define PTE_FRAME 0x000ffffffffff000ULL
+#endif
 #endif
 
 static long psize;
@@ -420,15 +440,14 @@ static void check_verbose(void)
 	s = strstr(walk, "level=pte ");
 	if (s && (s = strstr(s, "entry=")))
 		sscanf(s, "entry=0x%llx", &pte);
-	tap_eq((pte & 0x000ffffffffff000ULL) >> 12, PM_PFN(pm),
+	tap_eq((pte & PTE_FRAME) >> 12, PM_PFN(pm),
 	       "the PTE's frame bits are pagemap's PFN");
-	if (!tap_ok(has(walk,
-			"flags present=1 writable=1 user=1 dirty=1 accessed=1 huge=0 nx=1"),
-		    "a written data page: present writable user dirty accessed NX"))
+	if (!tap_ok(has(walk, FLAGS_DATA),
+		    "a written data page: " FLAGS_DATA))
 		tap_diag("got: %s", walk);
 	if (!tap_ok(query(getpid(), (uintptr_t)check_verbose, 1, line,
 			  sizeof(line), walk, sizeof(walk)) == 0 &&
-			    has(walk, "writable=0 user=1") && has(walk, "nx=0"),
+			    has(walk, FLAGS_TEXT_RO) && has(walk, FLAGS_TEXT_X),
 		    "program text: read-only and executable"))
 		tap_diag("%s", walk);
 }
