@@ -248,4 +248,62 @@ static const struct kp_entry_bit kp_entry_bits[] __maybe_unused = {
 };
 #endif
 
+/**
+ * kp_text_data_refs() - the kernel objects whose address some code forms
+ * @text: the first instruction of a kernel function
+ * @n: how many instructions to read from there
+ * @refs: filled in with the addresses, each once
+ * @max: room in @refs
+ *
+ * For a kernel without CONFIG_KALLSYMS_ALL (Debian's arm64), whose symbol
+ * table has no variables: reparent finds tasklist_lock as the one object
+ * that several functions, which take it, all name (reparent_find_lock()).
+ * arm64 forms the address of a global with ADRP (its 4 KiB page,
+ * PC-relative) and then ADD (the offset in it): "Arm Architecture
+ * Reference Manual", A64 ADRP and ADD (immediate).  The pair need not be
+ * adjacent; a register that ADRP set is followed until it is set again.
+ * x86-64 finds the variable by name (Debian builds it with
+ * KALLSYMS_ALL), and reports none here.
+ *
+ * Return: how many addresses were put in @refs.
+ */
+#if defined(CONFIG_ARM64)
+static inline int kp_text_data_refs(const u32 *text, int n,
+				    unsigned long *refs, int max)
+{
+	unsigned long page[32] = {}, addr;
+	int i, j, found = 0;
+	u32 insn, rd, rn;
+	s64 off;
+
+	for (i = 0; i < n; i++) {
+		insn = le32_to_cpu(READ_ONCE(text[i]));
+		rd = insn & 0x1f;
+		if ((insn & 0x9f000000) == 0x90000000) { /* ADRP */
+			off = ((insn >> 5) & 0x7ffff) << 2 | ((insn >> 29) & 3);
+			off = sign_extend64(off, 20) << 12;
+			page[rd] = ((unsigned long)&text[i] & ~0xfffUL) + off;
+			continue;
+		}
+		rn = (insn >> 5) & 0x1f;
+		/* ADD Xd, Xn, #imm12 (64-bit, not shifted) */
+		if ((insn & 0xffc00000) == 0x91000000 && page[rn]) {
+			addr = page[rn] + ((insn >> 10) & 0xfff);
+			for (j = 0; j < found && refs[j] != addr; j++)
+				;
+			if (j == found && found < max)
+				refs[found++] = addr;
+		}
+		page[rd] = 0; /* any other write to Xd (a guess: most) */
+	}
+	return found;
+}
+#else
+static inline int kp_text_data_refs(const u32 *text, int n,
+				    unsigned long *refs, int max)
+{
+	return 0;
+}
+#endif
+
 #endif /* KP_COMPAT_H */
