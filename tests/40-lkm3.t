@@ -15,7 +15,17 @@ echo 4 >/proc/sys/vm/nr_hugepages
 gigantic=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
 [ -e "$gigantic" ] && echo 1 >"$gigantic" 2>/dev/null
 tap_diag "1 GiB hugetlb pages: $(cat "$gigantic" 2>/dev/null || echo 'none (no pdpe1gb)')"
+# arm64's contiguous hugetlb pages, 64 KiB and 32 MiB (tests/lkm3.c,
+# check_cont); x86-64 has neither size.
+for size in 64kB 32768kB; do
+	f=/sys/kernel/mm/hugepages/hugepages-$size/nr_hugepages
+	[ -e "$f" ] && echo 2 >"$f"
+done
 tap_prog tests/lkm3
+for size in 64kB 32768kB; do
+	f=/sys/kernel/mm/hugepages/hugepages-$size/nr_hugepages
+	[ -e "$f" ] && echo 0 >"$f"
+done
 [ -e "$gigantic" ] && echo 0 >"$gigantic"
 echo 0 >/proc/sys/vm/nr_hugepages
 swap_off

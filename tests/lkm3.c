@@ -232,6 +232,49 @@ static void check_gigantic(void)
 }
 
 /*
+ * arm64's contiguous hugetlb pages: 64 KiB (16 PTEs with the contiguous
+ * bit) and 32 MiB (16 PMDs), which 40-lkm3.t reserves where the kernel
+ * has them.  lkm3 names the whole page, each of its subpages translated
+ * as pagemap says, also after PROT_NONE.  x86-64 has no such size.
+ */
+static void check_cont_size(unsigned long size, int shift, const char *name)
+{
+	char what[64];
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			       shift << MAP_HUGE_SHIFT,
+		       -1, 0);
+
+	if (p == MAP_FAILED) {
+		snprintf(what, sizeof(what), "no %s page free (40-lkm3.t asks for two)", name);
+		tap_skip(what, "contiguous hugetlb page: paddr is pagemap's");
+		tap_diag("mmap %s MAP_HUGETLB: %s", name, strerror(errno));
+		return;
+	}
+	memset(p, 1, size);
+	snprintf(what, sizeof(what), "%s hugetlb page, first subpage", name);
+	check_mapped(what, p, name);
+	snprintf(what, sizeof(what), "%s hugetlb page, last subpage", name);
+	check_mapped(what, p + size - psize + 7, name);
+	snprintf(what, sizeof(what), "%s hugetlb page", name);
+	if (tap_ok(!mprotect(p, size, PROT_NONE), "%s: mprotect PROT_NONE",
+		   what)) {
+		snprintf(what, sizeof(what), "%s hugetlb page, PROT_NONE",
+			 name);
+		check_mapped(what, p + size / 2 + 3, name);
+	}
+	munmap(p, size);
+}
+
+static void check_cont(void)
+{
+#if defined(__aarch64__)
+	check_cont_size(64 * 1024, 16, "64K");
+	check_cont_size(32 * MB, 25, "32M");
+#endif
+}
+
+/*
  * Fork a child that runs @setup, which maps something and returns an
  * address in it, and then waits to be killed.  The child's memory is its
  * own: a poisoned page there cannot hurt the test.  Returns the child's
@@ -458,6 +501,7 @@ int main(void)
 	check_anon_file_stack_text();
 	check_huge();
 	check_gigantic();
+	check_cont();
 	check_not_present();
 	check_hwpoison();
 	check_no_vma();
