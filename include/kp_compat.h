@@ -229,21 +229,20 @@ struct kp_entry_bit {
 
 #if defined(CONFIG_X86_64)
 static const struct kp_entry_bit kp_entry_bits[] __maybe_unused = {
-	{ "present", _PAGE_PRESENT }, { "writable", _PAGE_RW },
-	{ "user", _PAGE_USER },	      { "dirty", _PAGE_DIRTY },
-	{ "accessed", _PAGE_ACCESSED }, { "huge", 0 },
+	{ "present", _PAGE_PRESENT },
+	{ "writable", _PAGE_RW },
+	{ "user", _PAGE_USER },
+	{ "dirty", _PAGE_DIRTY },
+	{ "accessed", _PAGE_ACCESSED },
+	{ "huge", 0 },
 	{ "nx", _PAGE_NX },
 };
 #elif defined(CONFIG_ARM64)
 static const struct kp_entry_bit kp_entry_bits[] __maybe_unused = {
-	{ "valid", PTE_VALID },
-	{ "af", PTE_AF },
-	{ "ng", PTE_NG },
-	{ "ap", PTE_RDONLY | PTE_USER },
-	{ "dbm", PTE_DBM },
-	{ "cont", PTE_CONT },
-	{ "pxn", PTE_PXN },
-	{ "uxn", PTE_UXN },
+	{ "valid", PTE_VALID }, { "af", PTE_AF },
+	{ "ng", PTE_NG },	{ "ap", PTE_RDONLY | PTE_USER },
+	{ "dbm", PTE_DBM },	{ "cont", PTE_CONT },
+	{ "pxn", PTE_PXN },	{ "uxn", PTE_UXN },
 	{ "huge", 0 },
 };
 #endif
@@ -268,8 +267,8 @@ static const struct kp_entry_bit kp_entry_bits[] __maybe_unused = {
  * Return: how many addresses were put in @refs.
  */
 #if defined(CONFIG_ARM64)
-static inline int kp_text_data_refs(const u32 *text, int n,
-				    unsigned long *refs, int max)
+static inline int kp_text_data_refs(const u32 *text, int n, unsigned long *refs,
+				    int max)
 {
 	unsigned long page[32] = {}, addr;
 	int i, j, found = 0;
@@ -299,8 +298,8 @@ static inline int kp_text_data_refs(const u32 *text, int n,
 	return found;
 }
 #else
-static inline int kp_text_data_refs(const u32 *text, int n,
-				    unsigned long *refs, int max)
+static inline int kp_text_data_refs(const u32 *text, int n, unsigned long *refs,
+				    int max)
 {
 	return 0;
 }

@@ -1065,8 +1065,12 @@ static unsigned long page_bytes(const char *page)
 {
 	if (!strcmp(page, "4K"))
 		return 4096;
+	if (!strcmp(page, "64K")) /* arm64's contiguous hugetlb pages */
+		return 64ul << 10;
 	if (!strcmp(page, "2M"))
 		return 2ul << 20;
+	if (!strcmp(page, "32M"))
+		return 32ul << 20;
 	if (!strcmp(page, "1G"))
 		return 1ul << 30;
 	return 0;

@@ -28,7 +28,8 @@
  * never privileged-executable (PXN).
  */
 #if defined(__aarch64__)
-#define FLAGS_DATA "flags valid=1 af=1 ng=1 ap=1 dbm=1 cont=0 pxn=1 uxn=1 huge=0"
+#define FLAGS_DATA \
+	"flags valid=1 af=1 ng=1 ap=1 dbm=1 cont=0 pxn=1 uxn=1 huge=0"
 #define FLAGS_TEXT_RO "ap=3"
 #define FLAGS_TEXT_X "uxn=0"
 #define PTE_FRAME 0x0000fffffffff000ULL
@@ -246,7 +247,8 @@ static void check_cont_size(unsigned long size, int shift, const char *name)
 		       -1, 0);
 
 	if (p == MAP_FAILED) {
-		snprintf(what, sizeof(what), "no %s page free (40-lkm3.t asks for two)", name);
+		snprintf(what, sizeof(what),
+			 "no %s page free (40-lkm3.t asks for two)", name);
 		tap_skip(what, "contiguous hugetlb page: paddr is pagemap's");
 		tap_diag("mmap %s MAP_HUGETLB: %s", name, strerror(errno));
 		return;
@@ -485,8 +487,7 @@ static void check_verbose(void)
 		sscanf(s, "entry=0x%llx", &pte);
 	tap_eq((pte & PTE_FRAME) >> 12, PM_PFN(pm),
 	       "the PTE's frame bits are pagemap's PFN");
-	if (!tap_ok(has(walk, FLAGS_DATA),
-		    "a written data page: " FLAGS_DATA))
+	if (!tap_ok(has(walk, FLAGS_DATA), "a written data page: " FLAGS_DATA))
 		tap_diag("got: %s", walk);
 	if (!tap_ok(query(getpid(), (uintptr_t)check_verbose, 1, line,
 			  sizeof(line), walk, sizeof(walk)) == 0 &&

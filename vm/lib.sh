@@ -24,12 +24,13 @@ KP_CACHE=${KP_CACHE:-$KP_ROOT/.cache}
 # arm64 gets -cpu max with pauth-impdef: QEMU's own pointer-authentication
 # hash instead of the architected QARMA, which is many times slower to
 # emulate under TCG; the guest sees pointer authentication either way.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 case ${KERNEL:-6.1} in
 arm64)
 	KP_GUEST_ARCH=arm64 KP_GUEST_UNAME=aarch64 KP_CROSS=aarch64-linux-gnu-
-	KP_KMAKE=(ARCH=arm64 CROSS_COMPILE=$KP_CROSS)
+	KP_KMAKE=(ARCH=arm64 "CROSS_COMPILE=$KP_CROSS")
 	KP_QEMU=${QEMU:-qemu-system-aarch64} KP_QEMU_PKG=qemu-system-arm
-	KP_MACHINE=(-M virt -cpu max,pauth-impdef=on)
+	KP_MACHINE=(-M virt -cpu "max,pauth-impdef=on")
 	KP_CONSOLE=ttyAMA0 KP_PORTS=virtio
 	;;
 *)

@@ -120,6 +120,7 @@ pagemap_pfn() {
 # LA57 (5-level tables), user space up to 2^47 - 4 KiB (2^56 - 4 KiB).
 # arm64: 48 bits for each half, user space up to 2^48, which is not
 # canonical itself; the kernel's half starts at 2^64 - 2^48.
+# shellcheck disable=SC2034 # for the test that calls it
 va_layout() {
 	if [ "$(uname -m)" = aarch64 ]; then
 		va_bits=48 va_limit=0x1000000000000 va_above=0xffff000000000000
