@@ -48,7 +48,7 @@ MODULE_PARM_DESC(verbose, "Also log each page-table level and the flags");
 /* Parse and check vaddr= against the target's address-space limit. */
 static int lkm3_parse_vaddr(struct mm_struct *mm, unsigned long *addr)
 {
-	u8 bits = pgtable_l5_enabled() ? 57 : 48;
+	unsigned int bits = kp_va_bits();
 	/* vaddr= is what the user typed: escaped, and cut if very long. */
 	char shown[KP_ESCAPED_SIZE(64)];
 
@@ -59,7 +59,7 @@ static int lkm3_parse_vaddr(struct mm_struct *mm, unsigned long *addr)
 		       vaddr ? shown : "(missing)");
 		return -EINVAL;
 	}
-	if (!__is_canonical_address(*addr, bits)) {
+	if (!kp_is_canonical(*addr)) {
 		pr_err("vaddr=0x%lx is not canonical (%u-bit addresses)\n",
 		       *addr, bits);
 		return -EINVAL;
@@ -72,19 +72,25 @@ static int lkm3_parse_vaddr(struct mm_struct *mm, unsigned long *addr)
 	return 0;
 }
 
+/* The raw entries on the way down, and the last one's fields by name. */
 static void lkm3_print_walk(const struct kp_entry *e)
 {
-	u64 last = e->raw[e->level];
-	int i;
+	u64 last = e->raw[e->level], v;
+	char flags[160];
+	int i, n = 0;
 
 	for (i = 0; i <= e->level; i++)
 		pr_info("  level=%s index=%u entry=0x%016llx\n",
 			kp_level_name[i], e->index[i], e->raw[i]);
-	pr_info("  flags present=%d writable=%d user=%d dirty=%d accessed=%d huge=%d nx=%d\n",
-		!!(last & _PAGE_PRESENT), !!(last & _PAGE_RW),
-		!!(last & _PAGE_USER), !!(last & _PAGE_DIRTY),
-		!!(last & _PAGE_ACCESSED), e->level != KP_PTE,
-		!!(last & _PAGE_NX));
+	for (i = 0; i < ARRAY_SIZE(kp_entry_bits); i++) {
+		v = kp_entry_bits[i].mask ?
+			    (last & kp_entry_bits[i].mask) >>
+				    __ffs64(kp_entry_bits[i].mask) :
+			    e->level != KP_PTE;
+		n += scnprintf(flags + n, sizeof(flags) - n, " %s=%llu",
+			       kp_entry_bits[i].name, v);
+	}
+	pr_info("  flags%s\n", flags);
 }
 
 static void lkm3_report(unsigned long addr, const struct kp_entry *e,

@@ -105,7 +105,8 @@ struct physmem_write {
  * @paddr: PHYSMEM_PRESENT: the physical address, page offset included
  * @swap_offset: PHYSMEM_SWAPPED: the slot in the swap area
  * @status: one of PHYSMEM_PRESENT ... PHYSMEM_OTHER
- * @page_shift: PHYSMEM_PRESENT: log2 of the page size (12, 21 or 30)
+ * @page_shift: PHYSMEM_PRESENT: log2 of the page size (12, 21 or 30; on
+ *	arm64 also 16 and 25, contiguous hugetlb pages)
  * @swap_type: PHYSMEM_SWAPPED: the swap area
  */
 struct physmem_result {

@@ -38,6 +38,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include "kp_compat.h"
 #include "kp_task.h"
 #include "reparent.h"
 
@@ -82,6 +83,65 @@ static unsigned long reparent_lookup(const char *name)
 	    strncmp(found + strlen(name), "+0x0/", 5))
 		return 0;
 	return (unsigned long)kp.addr;
+}
+
+/*
+ * The address of kernel function @name, or 0: register_kprobe() on a
+ * function succeeds, and ->addr is where it starts.  The probe is gone
+ * again before anyone reads that code.
+ */
+static unsigned long reparent_text(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long addr;
+
+	if (register_kprobe(&kp))
+		return 0;
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return addr;
+}
+
+/*
+ * tasklist_lock on a kernel whose symbol table has functions only (no
+ * CONFIG_KALLSYMS_ALL, as Debian's arm64): functions that take it, and
+ * have no other object in common, all form its address in their code
+ * (kp_text_data_refs(), include/kp_compat.h).  The one address named by
+ * each of them that is found is the lock; none, or more than one, and we
+ * refuse.  At least two of them must be found (any may be inlined away).
+ */
+#define REPARENT_SCAN 512 /* instructions read from each function */
+#define REPARENT_REFS 64
+
+static unsigned long reparent_find_lock(void)
+{
+	/* kernel/signal.c, kernel/sys.c, kernel/exit.c: each takes the lock. */
+	static const char *const users[] = { "kill_pgrp", "ksys_setsid",
+					     "release_task" };
+	unsigned long refs[REPARENT_REFS], other[REPARENT_REFS], text;
+	int i, j, k, n = 0, m, seen = 0, common;
+
+	for (i = 0; i < ARRAY_SIZE(users); i++) {
+		text = reparent_text(users[i]);
+		if (!text)
+			continue;
+		if (!seen++) {
+			n = kp_text_data_refs((const u32 *)text, REPARENT_SCAN,
+					      refs, REPARENT_REFS);
+			continue;
+		}
+		m = kp_text_data_refs((const u32 *)text, REPARENT_SCAN, other,
+				      REPARENT_REFS);
+		/* Keep the addresses this function names too. */
+		for (j = 0, common = 0; j < n; j++) {
+			for (k = 0; k < m && other[k] != refs[j]; k++)
+				;
+			if (k < m)
+				refs[common++] = refs[j];
+		}
+		n = common;
+	}
+	return seen >= 2 && n == 1 ? refs[0] : 0;
 }
 
 static int reparent_refuse(int err, struct task_struct *adopter,
@@ -427,11 +487,16 @@ static int __init reparent_init(void)
 	int ret;
 
 	reparent_tasklist_lock = (rwlock_t *)reparent_lookup("tasklist_lock");
-	if (!reparent_tasklist_lock) {
-		pr_err("cannot find tasklist_lock (needs CONFIG_KPROBES and CONFIG_KALLSYMS_ALL): not loading\n");
-		return -ENOENT;
+	if (reparent_tasklist_lock) {
+		pr_info("found tasklist_lock by register_kprobe()'s symbol lookup, with no call through a pointer\n");
+	} else {
+		reparent_tasklist_lock = (rwlock_t *)reparent_find_lock();
+		if (!reparent_tasklist_lock) {
+			pr_err("cannot find tasklist_lock (needs CONFIG_KPROBES, and CONFIG_KALLSYMS_ALL or arm64): not loading\n");
+			return -ENOENT;
+		}
+		pr_info("found tasklist_lock in the code of the functions that take it (no CONFIG_KALLSYMS_ALL)\n");
 	}
-	pr_info("found tasklist_lock by register_kprobe()'s symbol lookup, with no call through a pointer\n");
 	ret = misc_register(&reparent_dev);
 	if (ret)
 		pr_err("cannot register /dev/reparent: %d\n", ret);

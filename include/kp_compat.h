@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one place for the differences between the kernels KernelPeek builds
- * for (Debian's 6.1 and 6.12).  Nothing else tests LINUX_VERSION_CODE.
+ * for (Debian's 6.1 and 6.12, on x86-64 and arm64).  Nothing else tests
+ * LINUX_VERSION_CODE or the architecture.
  */
 #ifndef KP_COMPAT_H
 #define KP_COMPAT_H
@@ -10,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/version.h>
+#include <asm/pgtable.h>
 
 /*
  * kp_pte_map() - map the PTE table below a PMD to read it; NULL if the PMD
@@ -170,5 +172,153 @@ static inline const char *kp_vma_anon_name(struct vm_area_struct *vma)
 	return NULL;
 #endif
 }
+
+/*
+ * kp_va_bits(), kp_is_canonical() - the width of a virtual address, and
+ * whether an address is one the MMU translates at all.
+ *
+ * x86-64: 48 bits, or 57 with 5-level tables (LA57); an address is
+ * canonical when bits 63 down to the top one are copies of that one
+ * (__is_canonical_address(), arch/x86/include/asm/page.h).
+ *
+ * arm64: VA_BITS (48 with Debian's 4 KiB pages; CONFIG_ARM64_VA_BITS).
+ * User space is the low half, translated by TTBR0 from 0 up to
+ * 2^VA_BITS, the kernel the high one, by TTBR1, down from 2^64; an address
+ * with bits 63 to VA_BITS neither all 0 nor all 1 is in neither
+ * (Documentation/arm64/memory.rst).
+ */
+#if defined(CONFIG_X86_64)
+static inline unsigned int kp_va_bits(void)
+{
+	return pgtable_l5_enabled() ? 57 : 48;
+}
+
+static inline bool kp_is_canonical(unsigned long addr)
+{
+	return __is_canonical_address(addr, kp_va_bits());
+}
+#elif defined(CONFIG_ARM64)
+static inline unsigned int kp_va_bits(void)
+{
+	return VA_BITS;
+}
+
+static inline bool kp_is_canonical(unsigned long addr)
+{
+	unsigned long top = addr >> VA_BITS;
+
+	return !top || top == ~0UL >> VA_BITS;
+}
+#else
+#error "KernelPeek knows x86-64 and arm64 only (include/kp_compat.h)"
+#endif
+
+/*
+ * kp_p4d_index() - the index of @addr in its P4D table.  x86-64 has a P4D
+ * level of its own with LA57 (and one entry without); arm64's is folded
+ * into the PGD (include/asm-generic/pgtable-nop4d.h: PTRS_PER_P4D 1) and
+ * defines no p4d_index().  Either way it is this.
+ */
+static inline unsigned int kp_p4d_index(unsigned long addr)
+{
+	return (addr >> P4D_SHIFT) & (PTRS_PER_P4D - 1);
+}
+
+/**
+ * struct kp_entry_bit - a field of a page-table entry, by the
+ * architecture's own name for it (lkm3's verbose=1, as crash's vtop)
+ * @name: the name printed
+ * @mask: its bits in the entry; 0 stands for "huge": the entry is a leaf
+ *	above the PTE level
+ *
+ * x86-64: arch/x86/include/asm/pgtable_types.h.  arm64: the VMSAv8-64
+ * descriptor bits of arch/arm64/include/asm/pgtable-hwdef.h: valid, the
+ * access flag (AF), not-global (nG), the access permissions AP[2:1] as a
+ * number (bit 1 read-only, bit 0 user), dirty bit modifier (DBM, hardware
+ * dirty tracking), contiguous (one of 16 entries that map one block),
+ * privileged and user execute-never (PXN, UXN).
+ */
+struct kp_entry_bit {
+	const char *name;
+	u64 mask;
+};
+
+#if defined(CONFIG_X86_64)
+static const struct kp_entry_bit kp_entry_bits[] __maybe_unused = {
+	{ "present", _PAGE_PRESENT },
+	{ "writable", _PAGE_RW },
+	{ "user", _PAGE_USER },
+	{ "dirty", _PAGE_DIRTY },
+	{ "accessed", _PAGE_ACCESSED },
+	{ "huge", 0 },
+	{ "nx", _PAGE_NX },
+};
+#elif defined(CONFIG_ARM64)
+static const struct kp_entry_bit kp_entry_bits[] __maybe_unused = {
+	{ "valid", PTE_VALID }, { "af", PTE_AF },
+	{ "ng", PTE_NG },	{ "ap", PTE_RDONLY | PTE_USER },
+	{ "dbm", PTE_DBM },	{ "cont", PTE_CONT },
+	{ "pxn", PTE_PXN },	{ "uxn", PTE_UXN },
+	{ "huge", 0 },
+};
+#endif
+
+/**
+ * kp_text_data_refs() - the kernel objects whose address some code forms
+ * @text: the first instruction of a kernel function
+ * @n: how many instructions to read from there
+ * @refs: filled in with the addresses, each once
+ * @max: room in @refs
+ *
+ * For a kernel without CONFIG_KALLSYMS_ALL (Debian's arm64), whose symbol
+ * table has no variables: reparent finds tasklist_lock as the one object
+ * that several functions, which take it, all name (reparent_find_lock()).
+ * arm64 forms the address of a global with ADRP (its 4 KiB page,
+ * PC-relative) and then ADD (the offset in it): "Arm Architecture
+ * Reference Manual", A64 ADRP and ADD (immediate).  The pair need not be
+ * adjacent; a register that ADRP set is followed until it is set again.
+ * x86-64 finds the variable by name (Debian builds it with
+ * KALLSYMS_ALL), and reports none here.
+ *
+ * Return: how many addresses were put in @refs.
+ */
+#if defined(CONFIG_ARM64)
+static inline int kp_text_data_refs(const u32 *text, int n, unsigned long *refs,
+				    int max)
+{
+	unsigned long page[32] = {}, addr;
+	int i, j, found = 0;
+	u32 insn, rd, rn;
+	s64 off;
+
+	for (i = 0; i < n; i++) {
+		insn = le32_to_cpu(READ_ONCE(text[i]));
+		rd = insn & 0x1f;
+		if ((insn & 0x9f000000) == 0x90000000) { /* ADRP */
+			off = ((insn >> 5) & 0x7ffff) << 2 | ((insn >> 29) & 3);
+			off = sign_extend64(off, 20) << 12;
+			page[rd] = ((unsigned long)&text[i] & ~0xfffUL) + off;
+			continue;
+		}
+		rn = (insn >> 5) & 0x1f;
+		/* ADD Xd, Xn, #imm12 (64-bit, not shifted) */
+		if ((insn & 0xffc00000) == 0x91000000 && page[rn]) {
+			addr = page[rn] + ((insn >> 10) & 0xfff);
+			for (j = 0; j < found && refs[j] != addr; j++)
+				;
+			if (j == found && found < max)
+				refs[found++] = addr;
+		}
+		page[rd] = 0; /* any other write to Xd (a guess: most) */
+	}
+	return found;
+}
+#else
+static inline int kp_text_data_refs(const u32 *text, int n, unsigned long *refs,
+				    int max)
+{
+	return 0;
+}
+#endif
 
 #endif /* KP_COMPAT_H */

@@ -55,7 +55,8 @@ enum kp_kind {
 /**
  * struct kp_entry - one page-table entry that is not empty
  * @addr: first virtual address the entry maps
- * @size: bytes it maps: PAGE_SIZE, PMD_SIZE or PUD_SIZE
+ * @size: bytes it maps: PAGE_SIZE, PMD_SIZE or PUD_SIZE, or the size of
+ *	a hugetlb page that contiguous entries map (kp_cont_entries())
  * @level: the level it is at (KP_PTE, KP_PMD or KP_PUD)
  * @kind: what the entry holds
  * @raw: the raw value of the entry at each level on the way down, up to
@@ -217,6 +218,26 @@ static inline unsigned long kp_hugetlb_size(struct vm_area_struct *vma)
 }
 
 /*
+ * A hugetlb page that a run of contiguous entries maps, one page-table
+ * level below its size: arm64's 64 KiB (16 PTEs) and 32 MiB (16 PMDs)
+ * pages with 4 KiB base pages, whose entries have the contiguous bit
+ * (arch/arm64/mm/hugetlbpage.c).  x86-64 has none.  The walk reports such
+ * a page once, by its first entry, as hugetlb itself does
+ * (huge_ptep_get() reads the run as one entry), and smaps counts it
+ * (smaps_hugetlb_range(): huge_page_size() per page).  Return: the
+ * number of entries of @level the page takes, or 1 for any other VMA.
+ */
+static inline unsigned long kp_cont_entries(struct vm_area_struct *vma,
+					    unsigned long level_size)
+{
+	unsigned long size = kp_hugetlb_size(vma);
+
+	return size > level_size && size < level_size * PTRS_PER_PTE ?
+		       size / level_size :
+		       1;
+}
+
+/*
  * The PTE table below *@pmdp.  *@again: it was gone by the time it was
  * mapped (6.5 on: khugepaged collapsed it, or it was freed), so the PMD
  * must be read again, as walk_pmd_range() does with ACTION_AGAIN.
@@ -225,6 +246,7 @@ static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
 			      unsigned long addr, unsigned long end,
 			      bool *again)
 {
+	unsigned long run = kp_cont_entries(w->vma, PAGE_SIZE);
 	struct mm_struct *mm = w->vma->vm_mm;
 	pte_t *table, *ptep, pte;
 	spinlock_t *ptl; /* the PTE table's lock (6.1) */
@@ -232,16 +254,34 @@ static inline int kp_walk_pte(struct kp_walk *w, pmd_t *pmdp,
 
 	table = kp_pte_map(mm, pmdp, addr, &ptl);
 	*again = !table;
-	if (table && w->ptes) {
+	/* A caller's own loop reads entries one by one: not for a run. */
+	if (table && w->ptes && run == 1) {
 		ret = w->ptes(table, addr, end, w->arg);
 		goto unmap;
 	}
-	for (ptep = table; table && addr < end; ptep++, addr += PAGE_SIZE) {
+	/*
+	 * A run of contiguous entries is read from its first one (hugetlb
+	 * VMAs are aligned to their page size).
+	 */
+	if (table && run > 1) {
+		ptep = table - ((addr >> PAGE_SHIFT) & (run - 1));
+		addr &= ~(run * PAGE_SIZE - 1);
+		table = ptep;
+	}
+	for (ptep = table; table && addr < end;
+	     ptep += run, addr += run * PAGE_SIZE) {
 		pte = kp_ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
 		w->e.raw[KP_PTE] = pte_val(pte);
 		w->e.index[KP_PTE] = pte_index(addr);
+		if (run > 1) {
+			ret = kp_report_hugetlb(w, KP_PTE, addr,
+						run * PAGE_SIZE, pte);
+			if (ret)
+				break;
+			continue;
+		}
 		kp_decode_pte(&w->e, pte);
 		ret = kp_report(w, KP_PTE, addr, PAGE_SIZE);
 		if (ret)
@@ -256,7 +296,7 @@ static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
 			      unsigned long addr, unsigned long end)
 {
 	pmd_t *pmdp = pmd_offset(pudp, addr);
-	unsigned long next, pfn;
+	unsigned long next, pfn, run;
 	bool special, again;
 	int ret = 0;
 	pmd_t pmd;
@@ -272,6 +312,18 @@ reread:
 		if (kp_hugetlb_size(w->vma) == PMD_SIZE) {
 			ret = kp_report_hugetlb(w, KP_PMD, addr, PMD_SIZE,
 						__pte(pmd_val(pmd)));
+		} else if (kp_cont_entries(w->vma, PMD_SIZE) > 1) {
+			/* A run of contiguous PMDs: read from its first. */
+			run = kp_cont_entries(w->vma, PMD_SIZE);
+			pmdp -= pmd_index(addr) & (run - 1);
+			addr &= ~(run * PMD_SIZE - 1);
+			pmd = READ_ONCE(*pmdp);
+			w->e.raw[KP_PMD] = pmd_val(pmd);
+			w->e.index[KP_PMD] = pmd_index(addr);
+			ret = kp_report_hugetlb(w, KP_PMD, addr, run * PMD_SIZE,
+						__pte(pmd_val(pmd)));
+			pmdp += run - 1;
+			next = addr + run * PMD_SIZE;
 		} else if (!pmd_present(pmd)) {
 			/* A THP being migrated. */
 			kp_decode_swap(&w->e, pmd_to_swp_entry(pmd));
@@ -387,7 +439,7 @@ static inline int kp_walk_tables(struct vm_area_struct *vma,
 			if (p4d_none(p4d) || p4d_bad(p4d))
 				continue;
 			w.e.raw[KP_P4D] = p4d_val(p4d);
-			w.e.index[KP_P4D] = p4d_index(addr);
+			w.e.index[KP_P4D] = kp_p4d_index(addr);
 			ret = kp_walk_pud(&w, p4dp, addr, p4d_next);
 		}
 	}
@@ -437,10 +489,21 @@ static inline bool kp_walk_addr(struct vm_area_struct *vma, unsigned long addr,
 	return kp_walk_range(vma, page, page + PAGE_SIZE, kp_copy_entry, e);
 }
 
-/* What the PUD/PMD/PTE level of an entry maps, for messages. */
+/* The size an entry maps, for messages (arm64: also 64K and 32M). */
 static inline const char *kp_size_name(unsigned long size)
 {
-	return size == PUD_SIZE ? "1G" : size == PMD_SIZE ? "2M" : "4K";
+	switch (size) {
+	case SZ_1G:
+		return "1G";
+	case SZ_32M:
+		return "32M";
+	case SZ_2M:
+		return "2M";
+	case SZ_64K:
+		return "64K";
+	default:
+		return "4K";
+	}
 }
 
 #endif /* KP_PGWALK_H */

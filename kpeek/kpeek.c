@@ -1425,6 +1425,13 @@ static const char *reason_text(const char *reason)
 	return "";
 }
 
+#define MAX_FLAGS 12
+
+struct flag_row {
+	char name[16];
+	int value;
+};
+
 struct level_row {
 	char name[8];
 	unsigned int index;
@@ -1435,8 +1442,12 @@ static unsigned long page_bytes(const char *page)
 {
 	if (!strcmp(page, "4K"))
 		return 4096;
+	if (!strcmp(page, "64K")) /* arm64's contiguous hugetlb pages */
+		return 64ul << 10;
 	if (!strcmp(page, "2M"))
 		return 2ul << 20;
+	if (!strcmp(page, "32M"))
+		return 32ul << 20;
 	if (!strcmp(page, "1G"))
 		return 1ul << 30;
 	return 0;
@@ -1448,14 +1459,47 @@ struct v2p {
 	unsigned long pfn, swap_type, swap_offset;
 	char page[4], reason[16];
 	bool present, have_pfn, have_swap, have_entry, have_flags;
-	int flags[7];
+	struct flag_row flags[MAX_FLAGS];
+	int nflags;
 	struct level_row levels[8];
 	int nlevels;
 };
 
-static const char *const flag_names[7] = { "present", "writable", "user",
-					   "dirty",   "accessed", "huge",
-					   "nx" };
+/*
+ * lkm3's "  flags NAME=VALUE..." line names the last entry's bits by the
+ * architecture's own names (include/kp_compat.h): x86-64's present,
+ * writable, ..., nx; arm64's valid, af, ..., uxn.  Each is one bit, but
+ * for arm64's access permissions, ap: AP[2:1], a number from 0 to 3.
+ */
+static bool flag_is_number(const char *name)
+{
+	return !strcmp(name, "ap");
+}
+
+/* Parse the flags line into v->flags; false if it is not one. */
+static bool v2p_flags(const char *l, struct v2p *v)
+{
+	struct flag_row *f;
+	int off, n = 0;
+
+	if (strncmp(l, "  flags ", 8))
+		return false;
+	l += 7;
+	while (*l) {
+		if (n == MAX_FLAGS)
+			return false;
+		f = &v->flags[n];
+		off = 0;
+		if (sscanf(l, " %15[a-z0-9]=%d%n", f->name, &f->value, &off) !=
+			    2 ||
+		    !off)
+			return false;
+		n++;
+		l += off;
+	}
+	v->nflags = n;
+	return n > 0;
+}
 
 /* "pid=P vaddr=0xV not mapped reason=R[ detail]" */
 static bool v2p_not_mapped(const char *rest, struct v2p *v)
@@ -1513,7 +1557,7 @@ static void v2p_parse(struct report *r, struct v2p *v)
 {
 	struct level_row *lv;
 	bool found = false;
-	int i, p, off, f[7];
+	int i, p, off;
 	unsigned long long va;
 
 	for (i = 0; i < r->n; i++) {
@@ -1546,15 +1590,8 @@ static void v2p_parse(struct report *r, struct v2p *v)
 			v->nlevels++;
 			continue;
 		}
-		off = 0;
-		if (sscanf(l,
-			   "  flags present=%d writable=%d user=%d dirty=%d accessed=%d huge=%d nx=%d%n",
-			   &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6],
-			   &off) == 7 &&
-		    !l[off]) {
-			memcpy(v->flags, f, sizeof(f));
+		if (v2p_flags(l, v))
 			v->have_flags = true;
-		}
 	}
 	if (!found)
 		fail(EPROTO, "lkm3's report has no answer line");
@@ -1586,10 +1623,17 @@ static void v2p_json(const struct v2p *v)
 		printf("]");
 		if (v->have_flags) {
 			printf(",\"flags\":{");
-			for (int i = 0; i < 7; i++)
-				printf("%s\"%s\":%s", i ? "," : "",
-				       flag_names[i],
-				       v->flags[i] ? "true" : "false");
+			for (int i = 0; i < v->nflags; i++) {
+				const struct flag_row *f = &v->flags[i];
+
+				if (flag_is_number(f->name))
+					printf("%s\"%s\":%d", i ? "," : "",
+					       f->name, f->value);
+				else
+					printf("%s\"%s\":%s", i ? "," : "",
+					       f->name,
+					       f->value ? "true" : "false");
+			}
 			printf("}");
 		}
 	}
@@ -1634,9 +1678,12 @@ static void v2p_human(const struct v2p *v)
 		       v->levels[i].index, v->levels[i].entry);
 	if (v->have_flags) {
 		printf("flags:");
-		for (i = 0; i < 7; i++)
-			if (v->flags[i])
-				printf(" %s", flag_names[i]);
+		for (i = 0; i < v->nflags; i++)
+			if (flag_is_number(v->flags[i].name))
+				printf(" %s=%d", v->flags[i].name,
+				       v->flags[i].value);
+			else if (v->flags[i].value)
+				printf(" %s", v->flags[i].name);
 		putchar('\n');
 	}
 }

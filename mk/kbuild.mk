@@ -22,7 +22,7 @@ modules:
 
 # Plain rm, so that "make clean" works even without kernel headers.
 clean:
-	rm -rf $(PROGS) $(PROGS:%=.%.d) *.o *.ko *.mod *.mod.c .*.cmd \
+	rm -rf $(PROGS) $(PROGS:%=.%.d) .progs-cc *.o *.ko *.mod *.mod.c .*.cmd \
 		.tmp_versions Module.symvers modules.order
 
 # Kernel sources are every .c here that is not a program, and every header.

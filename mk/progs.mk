@@ -10,9 +10,20 @@ CFLAGS += -Wall -Wextra -I$(KP_TOP) -I$(KP_TOP)/tests/lib
 LDFLAGS += -static
 LDLIBS += -pthread
 
+# A cross build (CROSS_COMPILE=, as vm/build.sh passes for KERNEL=arm64)
+# uses the cross compiler.  .progs-cc names the compiler that built the
+# programs, so that changing lanes rebuilds them.
+ifneq ($(CROSS_COMPILE),)
+CC := $(CROSS_COMPILE)gcc
+endif
+
+.progs-cc: FORCE
+	@echo '$(CC)' | cmp -s - $@ || echo '$(CC)' >$@
+.PHONY: FORCE
+
 # Each program also depends on the headers it includes (the uapi headers
 # above all), as the compiler lists them in .PROG.d.
-$(PROGS): %: %.c
+$(PROGS): %: %.c .progs-cc
 	$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -MF .$@.d $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 -include $(PROGS:%=.%.d)

@@ -4,6 +4,7 @@
 # tests/lkm3.c, then the bad inputs.
 . tests/lib/tap.sh
 . tests/lib/swap.sh
+. tests/lib/proc.sh
 
 tap_run "swap on zram for the swapped-page check" swap_on
 echo 4 >/proc/sys/vm/nr_hugepages
@@ -14,7 +15,17 @@ echo 4 >/proc/sys/vm/nr_hugepages
 gigantic=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
 [ -e "$gigantic" ] && echo 1 >"$gigantic" 2>/dev/null
 tap_diag "1 GiB hugetlb pages: $(cat "$gigantic" 2>/dev/null || echo 'none (no pdpe1gb)')"
+# arm64's contiguous hugetlb pages, 64 KiB and 32 MiB (tests/lkm3.c,
+# check_cont); x86-64 has neither size.
+for size in 64kB 32768kB; do
+	f=/sys/kernel/mm/hugepages/hugepages-$size/nr_hugepages
+	[ -e "$f" ] && echo 2 >"$f"
+done
 tap_prog tests/lkm3
+for size in 64kB 32768kB; do
+	f=/sys/kernel/mm/hugepages/hugepages-$size/nr_hugepages
+	[ -e "$f" ] && echo 0 >"$f"
+done
 [ -e "$gigantic" ] && echo 0 >"$gigantic"
 echo 0 >/proc/sys/vm/nr_hugepages
 swap_off
@@ -46,20 +57,15 @@ tap_fails_with "lkm3 vaddr='x<newline>lkm3: forged<backslash>': Invalid argument
 log=$(klog_since)
 tap_like "$log" 'lkm3: vaddr=x\\nlkm3: forged\\\\ is not valid' "  ... and is logged escaped"
 tap_unlike "$log" '(^|\] )lkm3: forged' "  ... and forges no log line"
-# With LA57 the kernel uses 5-level tables: 57-bit addresses, and user
-# space ends at 2^56 - 4 KiB instead of 2^47 - 4 KiB.
-if grep -qw la57 /proc/cpuinfo; then
-	limit=0xfffffffffff000 bits=57 noncanonical=0x100000000000000
-else
-	limit=0x7ffffffff000 bits=48 noncanonical=0x800000000000
-fi
-tap_diag "$bits-bit virtual addresses, user limit $limit"
-bad "pid=$me vaddr=$limit" "Invalid argument" \
-	"lkm3: vaddr=$limit is not a user address \(the limit is $limit\)"
+# The address layout of this architecture (tests/lib/proc.sh, va_layout).
+va_layout
+tap_diag "$va_bits-bit virtual addresses, user limit $va_limit"
+bad "pid=$me vaddr=$va_above" "Invalid argument" \
+	"lkm3: vaddr=$va_above is not a user address \(the limit is $va_limit\)"
 bad "pid=$me vaddr=0xffff888000000000" "Invalid argument" \
 	"lkm3: vaddr=0xffff888000000000 is not a user address"
-bad "pid=$me vaddr=$noncanonical" "Invalid argument" \
-	"lkm3: vaddr=$noncanonical is not canonical \($bits-bit addresses\)"
+bad "pid=$me vaddr=$va_noncanonical" "Invalid argument" \
+	"lkm3: vaddr=$va_noncanonical is not canonical \($va_bits-bit addresses\)"
 kill "$me"
 
 # vaddr= in decimal works too: 4096 is 0x1000.

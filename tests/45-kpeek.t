@@ -224,20 +224,16 @@ bad() {
 			"stderr: $_err" "stdout: $_out" "loaded: $(loaded_mods)"
 	fi
 }
-if grep -qw la57 /proc/cpuinfo; then
-	limit=0xfffffffffff000 noncanonical=0x100000000000000 bits=57
-else
-	limit=0x7ffffffff000 noncanonical=0x800000000000 bits=48
-fi
+va_layout
 bad 1 '^kpeek: no process with pid 4000000 in this pid namespace \(ESRCH\)$' kpeek mem 4000000
 bad 1 '^kpeek: no process with pid 2147483647 in this pid namespace \(ESRCH\)$' kpeek children 2147483647
 bad 1 '^kpeek: pid 2 \(kthreadd\) has no user address space: .* \(EINVAL\)$' kpeek mem 2
 bad 1 '^kpeek: pid 2 \(kthreadd\) has no user address space: .* \(EINVAL\)$' kpeek v2p 2 0x1000
 bad 1 '^kpeek: pid=0 is not valid: give pid=<PID> with PID > 0 \(EINVAL\)$' kpeek children 0
 bad 1 '^kpeek: pid=-1 is not valid: .* \(EINVAL\)$' kpeek mem -1
-bad 1 "^kpeek: vaddr=$limit is not a user address \(the limit is $limit\) \(EINVAL\)$" kpeek v2p "$ms" "$limit"
+bad 1 "^kpeek: vaddr=$va_above is not a user address \(the limit is $va_limit\) \(EINVAL\)$" kpeek v2p "$ms" "$va_above"
 bad 1 '^kpeek: vaddr=0xffffffffffffffff is not a user address .*\(EINVAL\)$' kpeek v2p "$ms" 18446744073709551615
-bad 1 "^kpeek: vaddr=$noncanonical is not canonical \($bits-bit addresses\) \(EINVAL\)$" kpeek v2p "$ms" "$noncanonical"
+bad 1 "^kpeek: vaddr=$va_noncanonical is not canonical \($va_bits-bit addresses\) \(EINVAL\)$" kpeek v2p "$ms" "$va_noncanonical"
 bad 1 "^kpeek: 'abc' is not an address: give hex \(0x...\) or decimal \(EINVAL\)$" kpeek v2p "$ms" abc
 bad 1 "is not an address.*\(EINVAL\)$" kpeek v2p "$ms" -1
 bad 1 "is not an address.*\(EINVAL\)$" kpeek v2p "$ms" "0x1000 verbose=1"

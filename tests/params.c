@@ -102,6 +102,7 @@ static int read_int(const char *path)
 
 static void setup(void)
 {
+	struct va_layout layout;
 	siginfo_t zinfo;
 	char *p;
 
@@ -109,11 +110,11 @@ static void setup(void)
 	world.self = getpid();
 	world.kthread = find_kthread();
 	world.pid_max = read_int("/proc/sys/kernel/pid_max");
-	/* With LA57, 57-bit addresses and user space up to 2^56 - 4 KiB. */
-	world.limit = task_size();
-	world.low_end = world.limit + world.psize;
-	world.bits = world.low_end > 1UL << 47 ? 57 : 48;
-	world.high = ~(world.low_end - 1);
+	layout = va_layout();
+	world.bits = layout.bits;
+	world.low_end = layout.low_end;
+	world.high = layout.high;
+	world.limit = layout.limit;
 
 	world.sleeper = fork();
 	if (world.sleeper == 0) {
@@ -406,8 +407,10 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 	case 3: /* kernel */
 		a = world.high + rng_below(world.low_end);
 		break;
-	case 4: /* at or above the limit */
-		a = world.limit + rng_below(world.low_end - world.limit);
+	case 4: /* at or above the limit (arm64: the limit is non-canonical) */
+		a = world.limit;
+		if (world.low_end > world.limit)
+			a += rng_below(world.low_end - world.limit);
 		break;
 	case 5:
 		a = edge[rng_below(5)];

@@ -25,7 +25,8 @@
 # Environment:
 #   VM_ACCEL         auto (the default), kvm or tcg: auto decides as above;
 #                    kvm and tcg are obeyed without a canary or a retry
-#   QEMU             the QEMU to run (default qemu-system-x86_64)
+#   QEMU             the QEMU to run (default: the guest architecture's,
+#                    KP_QEMU in vm/lib.sh)
 #   VM_BOOT_LIMIT    seconds a guest may take to write its start marker
 #                    (default 120; 600 for KERNEL=debug, see KP_BOOT_LIMIT)
 #   KP_CANARY_LIMIT  seconds the canary may take (default 30)
@@ -35,7 +36,7 @@
 # carries "kp-start hypervisor=NAME" first ("none" when its kernel log names
 # no hypervisor), and "kp-status N" at the end; vm/init writes both.
 
-QEMU=${QEMU:-qemu-system-x86_64}
+QEMU=${QEMU:-$KP_QEMU}
 KP_CANARY_LIMIT=${KP_CANARY_LIMIT:-30}
 KP_KVM_DEV=${KP_KVM_DEV:-/dev/kvm}
 # Measured from the start of QEMU to the start marker, under TCG on two
@@ -96,11 +97,11 @@ accel_canary() {
 	: >"$dir/console"
 	# The braces' stderr takes bash's own "Aborted" if QEMU aborts.
 	{
-		timeout -k 2 "$KP_CANARY_LIMIT" "$QEMU" -accel kvm -cpu max \
+		timeout -k 2 "$KP_CANARY_LIMIT" "$QEMU" -accel kvm "${KP_MACHINE[@]}" \
 			-m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}" -kernel "$image" \
 			-initrd "$dir/initrd" -display none -monitor none \
 			-no-reboot -serial "file:$dir/console" \
-			-append "console=ttyS0 quiet panic=-1 kp.canary=$token" \
+			-append "console=$KP_CONSOLE quiet panic=-1 kp.canary=$token" \
 			</dev/null >/dev/null 2>"$dir/stderr"
 	} 2>/dev/null || rc=$?
 	if tr -d '\r' <"$dir/console" | grep -qx "kernelpeek-canary $token"; then
@@ -132,6 +133,10 @@ accel_decide() {
 	*) die "VM_ACCEL=$VM_ACCEL: choose auto, kvm or tcg" ;;
 	esac
 	KP_ACCEL=tcg
+	if [ "$KP_GUEST_UNAME" != "$(uname -m)" ]; then
+		KP_ACCEL_WHY="an $KP_GUEST_UNAME guest on an $(uname -m) host (KVM runs the host's own architecture only)"
+		return 0
+	fi
 	if [ ! -e "$KP_KVM_DEV" ]; then
 		KP_ACCEL_WHY="this host has no $KP_KVM_DEV"
 		return 0

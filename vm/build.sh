@@ -13,13 +13,15 @@ set -euo pipefail
 build_deps
 kenv=$("$KP_ROOT/vm/kernel.sh" --headers)
 eval "$kenv"
-say "Building the modules for $KVER (KDIR=$KDIR) and the programs"
+say "Building the modules for $KVER (KDIR=$KDIR) and the programs${KP_CROSS:+ (cross: ${KP_CROSS}gcc)}"
+# KP_KMAKE (vm/lib.sh): ARCH= and CROSS_COMPILE= for a guest of another
+# architecture; the programs' Makefiles take the compiler from the latter.
 for d in $(kp_components); do
-	make --no-print-directory -C "$KP_ROOT/$d" KDIR="$KDIR"
+	make --no-print-directory -C "$KP_ROOT/$d" KDIR="$KDIR" "${KP_KMAKE[@]}"
 done
 for d in $(kp_tools); do
-	make --no-print-directory -C "$KP_ROOT/$d"
+	make --no-print-directory -C "$KP_ROOT/$d" "${KP_KMAKE[@]}"
 done
-make --no-print-directory -C "$KP_ROOT/tests"
+make --no-print-directory -C "$KP_ROOT/tests" "${KP_KMAKE[@]}"
 # The test-only modules (tests/detectors/Kbuild), for the same kernel.
-make --no-print-directory -C "$KP_ROOT/tests/detectors" KDIR="$KDIR"
+make --no-print-directory -C "$KP_ROOT/tests/detectors" KDIR="$KDIR" "${KP_KMAKE[@]}"

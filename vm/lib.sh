@@ -7,6 +7,46 @@
 KP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KP_CACHE=${KP_CACHE:-$KP_ROOT/.cache}
 
+# The guest's architecture, which KERNEL= selects: the one place for what
+# differs between x86-64 and arm64 on the host side.
+#   KP_GUEST_ARCH  Debian's name for it (amd64, arm64)
+#   KP_GUEST_UNAME what uname -m says in the guest (x86_64, aarch64)
+#   KP_CROSS       the cross compiler's prefix (CROSS_COMPILE), empty
+#                  when the guest is the host's own architecture
+#   KP_KMAKE       what Kbuild needs on its command line for it
+#   KP_QEMU        the QEMU binary (QEMU= overrides it) and its package
+#   KP_MACHINE     QEMU's machine and CPU options
+#   KP_CONSOLE     the kernel console (the guest's first serial port)
+#   KP_PORTS       how vm/run.sh wires the command's output and the status
+#                  port: "serial" (two more 16550s, ttyS1 and ttyS2) or
+#                  "virtio" (QEMU's arm64 virt machine has one PL011
+#                  only: two virtio consoles, hvc0 and hvc1)
+# arm64 gets -cpu max with pauth-impdef: QEMU's own pointer-authentication
+# hash instead of the architected QARMA, which is many times slower to
+# emulate under TCG; the guest sees pointer authentication either way.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+case ${KERNEL:-6.1} in
+arm64)
+	KP_GUEST_ARCH=arm64 KP_GUEST_UNAME=aarch64 KP_CROSS=aarch64-linux-gnu-
+	KP_KMAKE=(ARCH=arm64 "CROSS_COMPILE=$KP_CROSS")
+	KP_QEMU=${QEMU:-qemu-system-aarch64} KP_QEMU_PKG=qemu-system-arm
+	KP_MACHINE=(-M virt -cpu "max,pauth-impdef=on")
+	KP_CONSOLE=ttyAMA0 KP_PORTS=virtio
+	;;
+*)
+	KP_GUEST_ARCH=amd64 KP_GUEST_UNAME=x86_64 KP_CROSS=
+	KP_KMAKE=()
+	KP_QEMU=${QEMU:-qemu-system-x86_64} KP_QEMU_PKG=qemu-system-x86
+	KP_MACHINE=(-cpu max)
+	KP_CONSOLE=ttyS0 KP_PORTS=serial
+	;;
+esac
+# What is fetched for a guest of another architecture than the host's
+# lives apart, in .cache/ARCH: its apt lists, kernel, headers and busybox.
+KP_GUEST_CACHE=$KP_CACHE
+[ "$KP_GUEST_ARCH" = "$(dpkg --print-architecture 2>/dev/null)" ] ||
+	KP_GUEST_CACHE=$KP_CACHE/$KP_GUEST_ARCH
+
 # Exit statuses of vm/run.sh that are not the guest command's own:
 # 124 the guest hung (did not start, or did not finish) and was killed,
 # 125 it died (a panic) before reporting, 126 its kernel log holds an
@@ -71,24 +111,69 @@ apt_install() {
 # headers come from vm/kernel.sh.  Nothing here boots a guest.
 build_deps() {
 	apt_install make gcc libc6-dev kmod binutils xz-utils
+	[ -z "$KP_CROSS" ] ||
+		apt_install "gcc-${KP_CROSS%-}" "libc6-dev-$KP_GUEST_ARCH-cross"
 }
 
 # What booting a guest needs on top (vm/run.sh): QEMU, busybox and cpio
 # for the initramfs, e2fsprogs for the guest's disk.
 vm_deps() {
 	build_deps
-	apt_install cpio busybox-static qemu-system-x86 e2fsprogs
+	apt_install cpio busybox-static "$KP_QEMU_PKG" e2fsprogs
 }
 
-# apt_download DIR PACKAGE: fetch a package's .deb into DIR (no install),
-# refreshing the package lists once if the first try fails.
+# guest_apt apt-get|apt-cache ARGS...: apt for the guest's packages.  For
+# the host's own architecture that is the host's apt.  For another one it
+# is an apt configuration private to .cache/ARCH/apt: its own package
+# lists, state (an empty dpkg status) and cache, APT::Architectures the
+# guest's, and none of the host's apt.conf.d; it reads the host's sources
+# (its mirror) and changes nothing of the host's apt or dpkg setup.
+guest_apt() {
+	local dir=$KP_GUEST_CACHE/apt
+
+	if [ "$KP_GUEST_CACHE" = "$KP_CACHE" ]; then
+		"$@"
+		return
+	fi
+	if [ ! -e "$dir/apt.conf" ]; then
+		mkdir -p "$dir"/{state/lists/partial,cache/archives/partial,parts,preferences}
+		: >"$dir/state/status"
+		cat >"$dir/apt.conf" <<-EOF
+			APT::Architecture "$KP_GUEST_ARCH";
+			APT::Architectures { "$KP_GUEST_ARCH"; };
+			Dir::State "$dir/state";
+			Dir::State::status "$dir/state/status";
+			Dir::Cache "$dir/cache";
+			Dir::Etc::Parts "$dir/parts";
+			Dir::Etc::PreferencesParts "$dir/preferences";
+			Acquire::Languages "none";
+		EOF
+	fi
+	APT_CONFIG=$dir/apt.conf "$@"
+}
+
+# guest_apt_update_once: apt_update_once, for guest_apt's lists.
+guest_apt_update_once() {
+	if [ "$KP_GUEST_CACHE" = "$KP_CACHE" ]; then
+		apt_update_once
+		return
+	fi
+	[ -n "${KP_GUEST_APT_UPDATED:-}" ] && return 0
+	say "Refreshing Debian's $KP_GUEST_ARCH package lists (private to ${KP_GUEST_CACHE#"$KP_ROOT"/}/apt)"
+	guest_apt apt-get -q update >&2 || die "apt-get update ($KP_GUEST_ARCH) failed"
+	export KP_GUEST_APT_UPDATED=1
+}
+
+# apt_download DIR PACKAGE: fetch the guest architecture's .deb of a
+# package into DIR (no install; see guest_apt), refreshing the package
+# lists once if the first try fails.
 apt_download() {
-	local get=(apt-get -q -o APT::Sandbox::User=root download "$2")
+	local get=(guest_apt apt-get -q -o APT::Sandbox::User=root download "$2")
 
 	mkdir -p "$1"
 	rm -f "$1/$2"_*.deb
 	(cd "$1" && "${get[@]}" >&2) || {
-		apt_update_once
+		guest_apt_update_once
 		(cd "$1" && "${get[@]}" >&2)
 	} || die "could not download $2"
 }

@@ -35,6 +35,15 @@ set -euo pipefail
 # it only as a soft dependency, which busybox's modprobe does not follow.
 disk_kmods=(virtio_pci virtio_blk crc32c_generic ext4)
 guest_kmods=(zram "${disk_kmods[@]}")
+# The command's output and the status port (see wire_ports): two more
+# serial ports of the PC, or two virtio consoles, whose driver arm64's
+# Debian kernel has as a module, loaded by vm/init before anything else.
+if [ "$KP_PORTS" = virtio ]; then
+	port_devs=(hvc0 hvc1) port_kmods=(virtio_pci virtio_console)
+else
+	port_devs=(ttyS1 ttyS2) port_kmods=()
+fi
+guest_kmods+=("${port_kmods[@]}")
 
 # check_modules: modules built for another kernel would only fail in the
 # guest, obscurely; refuse them here.
@@ -77,12 +86,12 @@ build_initramfs() {
 
 	root=$work/root
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,kp,lib/modules}
-	cp /bin/busybox "$root/bin/busybox"
+	cp "$KBUSYBOX" "$root/bin/busybox"
 	cp "$KP_ROOT/vm/init" "$root/init"
 	tar -C "$KP_ROOT" -cf - --exclude=.git --exclude=.cache --exclude='*.o' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude='.tmp_*' --exclude='*.cpio' . | tar -C "$root/kp" -xf -
-	find "$root/kp" -name '*.ko' -exec strip --strip-debug {} +
+	find "$root/kp" -name '*.ko' -exec "${KP_CROSS}strip" --strip-debug {} +
 	for m in "${guest_kmods[@]}"; do
 		add_kmod "$m"
 	done
@@ -90,6 +99,7 @@ build_initramfs() {
 	cp "$KMODS"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KVER/"
 	depmod -b "$root" "$KVER"
 	echo "${disk_kmods[*]}" >"$root/etc/kp-disk-kmods"
+	echo "${port_devs[*]} ${port_kmods[*]}" >"$root/etc/kp-ports"
 	printf '%s\n' "$*" >"$root/kp/.cmd"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 }
@@ -111,11 +121,36 @@ build_disk() {
 		-d "$dir" "$disk" || die "mke2fs could not build the guest's disk"
 }
 
+# wire_ports CONSOLE OUTPUT STATUS: QEMU's options for the guest's three
+# ports, each a QEMU character device in -serial's words (file:PATH, stdio,
+# null, mon:stdio): the kernel console, the command's output, the status
+# port.  The console is always the first serial port (KP_CONSOLE); the
+# other two are serial ports as well, or virtio consoles (KP_PORTS).
+wire_ports() {
+	local spec i=0
+
+	ports=(-serial "$1")
+	shift
+	if [ "$KP_PORTS" = serial ]; then
+		ports+=(-serial "$1" -serial "$2")
+		return
+	fi
+	ports+=(-device virtio-serial-pci)
+	for spec in "$@"; do
+		case $spec in
+		file:*) ports+=(-chardev "file,id=kp$i,path=${spec#file:}") ;;
+		*) ports+=(-chardev "$spec,id=kp$i") ;;
+		esac
+		ports+=(-device "virtconsole,chardev=kp$i")
+		i=$((i + 1))
+	done
+}
+
 # boot_shell: an interactive guest on this terminal, which is its console;
 # the guest names its accelerator itself.
 boot_shell() {
-	KP_WATCH_QUIET=1 accel_boot "$status" "" "${qemu[@]}" \
-		-serial mon:stdio -serial null -serial "file:$status" \
+	wire_ports mon:stdio null "file:$status"
+	KP_WATCH_QUIET=1 accel_boot "$status" "" "${qemu[@]}" "${ports[@]}" \
 		-append "$append quiet kp.mode=shell"
 }
 
@@ -124,9 +159,9 @@ boot_shell() {
 boot_run() {
 	mkdir -p "$(dirname "$log")"
 	rc=0
+	wire_ports "file:$log" stdio "file:$status"
 	accel_boot "$status" "$log" timeout -k 10 "$timeout" "${qemu[@]}" \
-		-serial "file:$log" -serial stdio -serial "file:$status" \
-		-append "$append kp.mode=run" </dev/null || rc=$?
+		"${ports[@]}" -append "$append kp.mode=run" </dev/null || rc=$?
 }
 
 # verdict: the exit status of the run.  The kernel log is judged however
@@ -188,8 +223,8 @@ say "Accelerator: $KP_ACCEL_WHY"
 # it happens.  VM_SLUB_DEBUG= (empty) leaves it out: make bench does, as
 # it would time the checking more than the code.
 slub=${VM_SLUB_DEBUG-FZPU}
-append="console=ttyS0 loglevel=7 ${slub:+slub_debug=$slub }panic=-1 ${VM_APPEND:-}"
-qemu=("$QEMU" @ACCEL@ -cpu max -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
+append="console=$KP_CONSOLE loglevel=7 ${slub:+slub_debug=$slub }panic=-1 ${VM_APPEND:-}"
+qemu=("$QEMU" @ACCEL@ "${KP_MACHINE[@]}" -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
 	-kernel "$KIMAGE" -initrd "$work/initramfs.cpio"
 	# cache=unsafe: the image dies with the run, so the host need not
 	# honour the guest's flushes; the guest sees a disk all the same.

@@ -17,6 +17,9 @@ trap 'rm -rf "$tmp"' EXIT
 # Whatever the caller set (make check may itself run on a fake QEMU) does
 # not reach these cases: each one sets the fake's behaviours itself.
 unset FAKE_QEMU_KVM FAKE_QEMU_TCG
+# The canary is for a guest of this host's own architecture (x86-64): the
+# cases below are that lane's, whatever KERNEL= make check runs with.
+export KERNEL=6.1
 export QEMU=$PWD/tests/host/fake-qemu.sh FAKE_QEMU_LOG=$tmp/calls \
 	KP_CACHE=$tmp/cache KP_KVM_DEV=$tmp/kvm KP_CANARY_LIMIT=2 \
 	VM_BOOT_LIMIT=2 VM_ACCEL=auto KP_WATCH_QUIET=1
@@ -138,6 +141,13 @@ fresh
 IFS='|' read -r accel why _ < <(decide KP_KVM_DEV="$tmp/none" FAKE_QEMU_KVM=boots)
 tap_is "$accel|$why" "tcg|this host has no $tmp/none" "no KVM device: TCG, said why"
 tap_is "$(calls)" "" "no KVM device: no canary"
+
+# A guest of another architecture (KERNEL=arm64 on this x86-64 host): TCG,
+# no canary, and the reason.
+fresh
+IFS='|' read -r accel why _ < <(decide KERNEL=arm64 FAKE_QEMU_KVM=boots)
+tap_like "$accel|$why" '^tcg\|an aarch64 guest on an x86_64 host' "an arm64 guest: TCG, said why"
+tap_is "$(calls)" "" "an arm64 guest: no canary"
 
 # VM_ACCEL overrides the decision, and a KVM asked for by name is not
 # second-guessed: no canary, no retry.

@@ -114,7 +114,16 @@ def check_children(doc, exp, errors):
 
 
 LEVELS = ["pgd", "p4d", "pud", "pmd", "pte"]
-FLAGS = ["present", "writable", "user", "dirty", "accessed", "huge", "nx"]
+# lkm3's flags by the architecture's names (include/kp_compat.h): each a
+# boolean but arm64's ap (AP[2:1], a number: bit 0 user, bit 1 read-only);
+# where the last entry keeps the frame (x86-64 bits 12-51; arm64 12-47,
+# as its bit 51 is DBM); and what a page of ours shows: present (valid)
+# and user.
+FLAGS = {"x86_64": ["present", "writable", "user", "dirty", "accessed",
+                    "huge", "nx"],
+         "arm64": ["valid", "af", "ng", "ap", "dbm", "cont", "pxn", "uxn",
+                   "huge"]}
+FRAME_BITS = {"x86_64": 40, "arm64": 36}
 DETAILS = {"swapped": ["swap_type", "swap_offset"], "migrating": ["pfn"],
            "device": ["pfn"], "hwpoison": ["pfn"], "other": ["entry"]}
 
@@ -153,15 +162,27 @@ def check_v2p(doc, exp, errors):
         va = int(exp["vaddr"], 16)
         same(errors, "the indexes", [lv["index"] for lv in levels],
              [va >> s & 511 for s in (48, 39, 30, 21, 12)])
+        flags = doc["flags"]
+        arch = "arm64" if isinstance(flags, dict) and "valid" in flags \
+            else "x86_64"
         last = int(levels[-1]["entry"], 16)
-        same(errors, "the last entry's frame (bits 12-51)",
-             last >> 12 & (1 << 40) - 1, int(exp["paddr"], 16) >> 12)
-        keys(doc["flags"], FLAGS, "flags")
-        for f in FLAGS:
-            if type(doc["flags"][f]) is not bool:
+        same(errors, "the last entry's frame (bits 12-%d)"
+             % (11 + FRAME_BITS[arch]),
+             last >> 12 & (1 << FRAME_BITS[arch]) - 1,
+             int(exp["paddr"], 16) >> 12)
+        keys(flags, FLAGS[arch], "flags")
+        for f in FLAGS[arch]:
+            if f == "ap":
+                if num(flags[f], "flags.ap") > 3:
+                    errors.append("flags.ap %d > 3" % flags[f])
+            elif type(flags[f]) is not bool:
                 errors.append("flags.%s is not a boolean" % f)
-        same(errors, "flags.present", doc["flags"]["present"], True)
-        same(errors, "flags.user", doc["flags"]["user"], True)
+        if arch == "arm64":
+            same(errors, "flags.valid", flags["valid"], True)
+            same(errors, "flags.ap's user bit", flags["ap"] & 1, 1)
+        else:
+            same(errors, "flags.present", flags["present"], True)
+            same(errors, "flags.user", flags["user"], True)
 
 
 def check_mem(doc, exp, errors):

@@ -111,3 +111,25 @@ pagemap_pfn() {
 	[ -n "$_e" ] && [ $((0x$_e >> 63 & 1)) -eq 1 ] &&
 		printf '0x%x\n' $((0x$_e & 0x7fffffffffffff))
 }
+
+# va_layout: the virtual addresses lkm3 checks vaddr= against (as
+# va_layout() in tests/lib/truth.h): sets va_bits (the width lkm3 names),
+# va_limit (the end of user space, TASK_SIZE), va_above (the first
+# canonical address from there on, not a user one) and va_noncanonical
+# (the first address that is not canonical).  x86-64: 48 bits, or 57 with
+# LA57 (5-level tables), user space up to 2^47 - 4 KiB (2^56 - 4 KiB).
+# arm64: 48 bits for each half, user space up to 2^48, which is not
+# canonical itself; the kernel's half starts at 2^64 - 2^48.
+# shellcheck disable=SC2034 # for the test that calls it
+va_layout() {
+	if [ "$(uname -m)" = aarch64 ]; then
+		va_bits=48 va_limit=0x1000000000000 va_above=0xffff000000000000
+		va_noncanonical=0x1000000000000
+	elif grep -qw la57 /proc/cpuinfo; then
+		va_bits=57 va_limit=0xfffffffffff000 va_above=0xfffffffffff000
+		va_noncanonical=0x100000000000000
+	else
+		va_bits=48 va_limit=0x7ffffffff000 va_above=0x7ffffffff000
+		va_noncanonical=0x800000000000
+	fi
+}

@@ -104,16 +104,42 @@ static inline long proc_kb(const char *path, const char *key)
 	return kb;
 }
 
-/*
- * The end of the user address space, the kernel's TASK_SIZE on x86-64:
- * 2^47 - 4 KiB, or 2^56 - 4 KiB with 5-level page tables, which the
- * kernel shows as the la57 flag of /proc/cpuinfo.
+/**
+ * struct va_layout - the virtual addresses of this machine, as lkm3 checks
+ * vaddr= against them (include/kp_compat.h, kp_is_canonical())
+ * @bits: the width lkm3 names ("48-bit addresses")
+ * @limit: the end of user space (the task's TASK_SIZE)
+ * @low_end: the first address that is not canonical
+ * @high: the first canonical address above them (kernel space)
+ *
+ * x86-64: 48 bits (57 with LA57), canonical when sign-extended from the
+ * top one; user space ends one page short of 2^(bits-1) (TASK_SIZE_MAX).
+ * arm64: VA_BITS (48) for each half, user space from 0 to 2^48, the
+ * kernel's from 2^64 - 2^48: @limit is @low_end there.
  */
-static inline uint64_t task_size(void)
-{
-	int la57 = system("grep -qw la57 /proc/cpuinfo") == 0;
+struct va_layout {
+	int bits;
+	unsigned long limit, low_end, high;
+};
 
-	return (1ULL << (la57 ? 56 : 47)) - 4096;
+static inline struct va_layout va_layout(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct va_layout l;
+
+#if defined(__aarch64__)
+	(void)page;
+	l.bits = 48;
+	l.low_end = 1UL << l.bits;
+	l.limit = l.low_end;
+#else
+	/* With LA57, 57-bit addresses and user space up to 2^56 - 4 KiB. */
+	l.bits = system("grep -qw la57 /proc/cpuinfo") == 0 ? 57 : 48;
+	l.low_end = 1UL << (l.bits - 1);
+	l.limit = l.low_end - page;
+#endif
+	l.high = ~(l.low_end - 1);
+	return l;
 }
 
 #endif /* KERNELPEEK_TRUTH_H */
