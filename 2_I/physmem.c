@@ -471,6 +471,14 @@ static long physmem_write(struct physmem_file *pf,
 #define PHYSMEM_CHUNK 512
 
 /*
+ * Pages XLATE_RANGE answers per mmap_read_lock() hold: 8 MiB of address
+ * space, 16 KiB of entries.  A lock hold, a VMA lookup and a copy out per
+ * chunk then cost little per page, even where one entry answers 512
+ * pages (a THP); the walk of a chunk is still short (2,048 PTEs at most).
+ */
+#define PHYSMEM_RANGE_CHUNK 2048
+
+/*
  * A chunk of XLATE_RANGE: the entries of the pages from @start to @end,
  * out[0] for @start.  Every entry is written once, in address order: @next
  * is the first page not written yet.
@@ -575,12 +583,12 @@ static long physmem_xlate_range(struct physmem_xlate_range __user *arg)
 	    r.count > (TASK_SIZE - r.start) >> PAGE_SHIFT)
 		return -EINVAL;
 	entries = u64_to_user_ptr(r.entries);
-	buf = kmalloc_array(PHYSMEM_CHUNK, sizeof(*buf), GFP_KERNEL);
+	buf = kmalloc_array(PHYSMEM_RANGE_CHUNK, sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	s.out = buf;
 	for (s.start = r.start; r.count; r.count -= n, s.start = s.end) {
-		n = min_t(u32, r.count, PHYSMEM_CHUNK);
+		n = min_t(u32, r.count, PHYSMEM_RANGE_CHUNK);
 		s.end = s.start + (n << PAGE_SHIFT);
 		ret = mmap_read_lock_killable(current->mm);
 		if (ret)

@@ -564,6 +564,27 @@ static void check_batch_args(int fd)
 		  "XLATE_BATCH with read-only results: EFAULT");
 }
 
+/*
+ * XLATE_RANGE answers 2,048 pages per chunk (physmem.c,
+ * PHYSMEM_RANGE_CHUNK): a range that starts inside a huge page and whose
+ * chunk ends inside another one, every entry pagemap's frame.
+ */
+static void check_range_chunks(int fd)
+{
+	const size_t huge = 2UL << 20, pages = huge / psize;
+	char *raw = mmap(NULL, 7 * huge, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *h;
+
+	tap_require(raw != MAP_FAILED, "map 14 MiB");
+	h = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	madvise(h, 6 * huge, MADV_HUGEPAGE);
+	memset(h, 1, 6 * huge);
+	range_vs_pagemap(fd, h + 100 * psize, NULL, 5 * pages, 21,
+			 "huge pages, a chunk ending inside one");
+	munmap(raw, 7 * huge);
+}
+
 /* XLATE_RANGE's argument checks: EINVAL and EFAULT. */
 static void check_range_args(int fd)
 {
@@ -647,6 +668,7 @@ static void check_batch(void)
 	check_batch_kinds(fd);
 	check_batch_args(fd);
 	check_range_args(fd);
+	check_range_chunks(fd);
 	check_range_swap(fd);
 	close(fd);
 }
@@ -779,7 +801,6 @@ static void check_batch_runs(void)
 	batch_vs_pagemap(fd, va, NULL, n,
 			 "one run over a huge page and a split one");
 	range_vs_pagemap(fd, h, NULL, HUGE / psize, 21, "a huge page");
-	/* From inside one, over two of its chunks (physmem.c: 512 pages). */
 	range_vs_pagemap(fd, h + 100 * psize, NULL, n - 100, 0,
 			 "from inside a huge page over a split one");
 	range_vs_pagemap(
