@@ -169,6 +169,46 @@ static void range(int fd, int pm, const char *what, char *base, size_t n)
 	free(res);
 }
 
+/*
+ * What an address list costs by itself: XLATE_BATCH of @n addresses all in
+ * one page (one walk of one PTE answers them all), per address, against
+ * pagemap's whole cost per page over the @n pages at @base.  Copying each
+ * address in and its 24-byte result out, and filling it, is what is left.
+ */
+static void list_cost(int fd, int pm, char *base, size_t n)
+{
+	uint64_t *va = calloc(n, 8), *ent = calloc(n, 8);
+	struct physmem_result *res = calloc(n, sizeof(*res));
+	off_t at = (uintptr_t)base / psize * 8;
+	double o[REPS], p[REPS];
+	size_t i;
+	int r;
+
+	for (i = 0; va && i < n; i++)
+		va[i] = (uintptr_t)base + i % psize;
+	if (!va || !ent || !res || physmem_batch(fd, va, res, n) ||
+	    res[n - 1].status != PHYSMEM_PRESENT) {
+		fprintf(stderr, "bench: XLATE_BATCH in one page failed\n");
+		exit(1);
+	}
+	for (r = 0; r < REPS; r++) {
+		double t = now_ns();
+
+		physmem_batch(fd, va, res, n);
+		o[r] = (now_ns() - t) / n;
+		t = now_ns();
+		if (pread(pm, ent, n * 8, at) < 0)
+			break;
+		p[r] = (now_ns() - t) / n;
+	}
+	row("the address list alone: 16,384 addresses in one page (ns per address)",
+	    "PHYSMEM_IOC_XLATE_BATCH", "one pread of pagemap, 64 MiB", "ns", o,
+	    p, 0);
+	free(va);
+	free(ent);
+	free(res);
+}
+
 /* The same with XLATE_RANGE, whose entries must be pagemap's frames. */
 static void range_form(int fd, int pm, const char *what, char *base, size_t n)
 {
@@ -608,6 +648,7 @@ int main(int argc, char **argv)
 		      64 * MIB / psize);
 		range_form(fd, pm, "64 MiB of THP, range (ns per page)", huge,
 			   64 * MIB / psize);
+		list_cost(fd, pm, small, 64 * MIB / psize);
 	}
 	if (asked("lkm4", argc, argv)) {
 		memory_stats(64, 0);
