@@ -169,6 +169,46 @@ static void range(int fd, int pm, const char *what, char *base, size_t n)
 	free(res);
 }
 
+/*
+ * What an address list costs by itself: XLATE_BATCH of @n addresses all in
+ * one page (one walk of one PTE answers them all), per address, against
+ * pagemap's whole cost per page over the @n pages at @base.  Copying each
+ * address in and its 24-byte result out, and filling it, is what is left.
+ */
+static void list_cost(int fd, int pm, char *base, size_t n)
+{
+	uint64_t *va = calloc(n, 8), *ent = calloc(n, 8);
+	struct physmem_result *res = calloc(n, sizeof(*res));
+	off_t at = (uintptr_t)base / psize * 8;
+	double o[REPS], p[REPS];
+	size_t i;
+	int r;
+
+	for (i = 0; va && i < n; i++)
+		va[i] = (uintptr_t)base + i % psize;
+	if (!va || !ent || !res || physmem_batch(fd, va, res, n) ||
+	    res[n - 1].status != PHYSMEM_PRESENT) {
+		fprintf(stderr, "bench: XLATE_BATCH in one page failed\n");
+		exit(1);
+	}
+	for (r = 0; r < REPS; r++) {
+		double t = now_ns();
+
+		physmem_batch(fd, va, res, n);
+		o[r] = (now_ns() - t) / n;
+		t = now_ns();
+		if (pread(pm, ent, n * 8, at) < 0)
+			break;
+		p[r] = (now_ns() - t) / n;
+	}
+	row("the address list alone: 16,384 addresses in one page (ns per address)",
+	    "PHYSMEM_IOC_XLATE_BATCH", "one pread of pagemap, 64 MiB", "ns", o,
+	    p, 0);
+	free(va);
+	free(ent);
+	free(res);
+}
+
 /* The same with XLATE_RANGE, whose entries must be pagemap's frames. */
 static void range_form(int fd, int pm, const char *what, char *base, size_t n)
 {
@@ -259,11 +299,13 @@ struct holding {
 static int hold(const void *arg)
 {
 	const struct holding *h = arg;
-	char *p = mmap(NULL, h->span, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *raw = mmap(NULL, h->span + 2 * MIB, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	size_t step = h->span / (h->len / h->piece), off;
+	/* 2 MiB aligned: a 2 MiB piece fills one PTE table, not parts of two. */
+	char *p = (char *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
 
-	if (p == MAP_FAILED || madvise(p, h->span, MADV_NOHUGEPAGE))
+	if (raw == MAP_FAILED || madvise(p, h->span, MADV_NOHUGEPAGE))
 		return -1;
 	for (off = 0; off + h->piece <= h->span; off += step)
 		memset(p + off, 1, h->piece);
@@ -367,10 +409,9 @@ static void stop(pid_t child)
 
 /*
  * lkm4's walk_ns against reading smaps_rollup, for a child holding @mib
- * (interleaved: one of each per round).  Returns the medians of ours in
- * @walk when it is not NULL.
+ * (interleaved: one of each per round).
  */
-static void memory_stats(unsigned long mib, double *walk, double goal)
+static void memory_stats(unsigned long mib, double goal)
 {
 	double o[REPS], p[REPS];
 	pid_t child = holder(mib * MIB, mib * MIB, mib * MIB);
@@ -382,8 +423,6 @@ static void memory_stats(unsigned long mib, double *walk, double goal)
 		rollup_reads(child, &p[r], 1);
 	}
 	stop(child);
-	if (walk)
-		memcpy(walk, o, sizeof(o));
 	snprintf(what, sizeof(what), "memory statistics, %lu MiB resident (ns)",
 		 mib);
 	row(what, "lkm4 walk_ns", "read smaps_rollup", "ns", o, p, goal);
@@ -391,17 +430,23 @@ static void memory_stats(unsigned long mib, double *walk, double goal)
 
 /*
  * lkm4 on 64 GiB mapped with 1 GiB of it touched, in 2 MiB pieces spread
- * over the whole range, against lkm4 on 1 GiB mapped and touched: the walk
- * must cost what is present, not what is mapped.
+ * over the whole range, against lkm4 on 1 GiB mapped and touched, both
+ * held at once and walked in turn: the walk must cost what is present,
+ * not what is mapped.
  */
-static void sparse_walk(const double *dense)
+static void sparse_walk(void)
 {
 	double o[REPS], d[REPS];
-	pid_t child = holder(64UL << 30, 1UL << 30, 2 * MIB);
+	pid_t sparse = holder(64UL << 30, 1UL << 30, 2 * MIB);
+	pid_t dense = holder(1UL << 30, 1UL << 30, 1UL << 30);
+	int r;
 
-	lkm4_walks(child, o, REPS);
-	stop(child);
-	memcpy(d, dense, sizeof(d));
+	for (r = 0; r < REPS; r++) {
+		lkm4_walks(sparse, &o[r], 1);
+		lkm4_walks(dense, &d[r], 1);
+	}
+	stop(sparse);
+	stop(dense);
 	row("lkm4, 64 GiB mapped, 1 GiB touched (ns)", "lkm4 walk_ns",
 	    "lkm4 walk_ns, 1 GiB mapped", "ns", o, d, 1.25);
 }
@@ -603,14 +648,13 @@ int main(int argc, char **argv)
 		      64 * MIB / psize);
 		range_form(fd, pm, "64 MiB of THP, range (ns per page)", huge,
 			   64 * MIB / psize);
+		list_cost(fd, pm, small, 64 * MIB / psize);
 	}
 	if (asked("lkm4", argc, argv)) {
-		double dense[REPS];
-
-		memory_stats(64, NULL, 0);
-		memory_stats(256, NULL, 0);
-		memory_stats(1024, dense, 0.5);
-		sparse_walk(dense);
+		memory_stats(64, 0);
+		memory_stats(256, 0);
+		memory_stats(1024, 0.5);
+		sparse_walk();
 	}
 	if (asked("lkm1", argc, argv))
 		thread_scan();

@@ -18,9 +18,9 @@ raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
 
 export VM_SLUB_DEBUG=
-say "Running the benchmarks in the VM (3 GiB: one row holds 1 GiB)"
+say "Running the benchmarks in the VM (4 GiB: one row holds 2 GiB)"
 # shellcheck disable=SC2016 # $status is the guest shell's
-VM_MEM=3G "$KP_ROOT/vm/run.sh" 'insmod 2_I/physmem.ko && insmod 3/get_pgfaults.ko &&
+VM_MEM=4G "$KP_ROOT/vm/run.sh" 'insmod 2_I/physmem.ko && insmod 3/get_pgfaults.ko &&
 	tests/bench; status=$?; rmmod physmem get_pgfaults; exit $status' | tee "$raw"
 
 # The harness itself, in seconds: boot (QEMU started to the guest's init
@@ -59,7 +59,7 @@ kver=$(KERNEL=${KERNEL:-6.1} "$KP_ROOT/vm/kernel.sh" | sed -n 's/^KVER=//p')
 {
 	echo "# KernelPeek benchmarks"
 	echo
-	echo "Linux $kver in QEMU ($accel, ${VM_CPUS:-2} vCPUs, 3 GiB), on" \
+	echo "Linux $kver in QEMU ($accel, ${VM_CPUS:-2} vCPUs, 4 GiB), on" \
 		"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 		"($(nproc) host cores), $(date -u +%Y-%m-%d). The" \
 		"$(grep -m1 '^guest kernel command line' "$raw" | tr -d '\r')."
