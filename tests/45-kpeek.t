@@ -102,22 +102,7 @@ tap_like "$out" "^$odd_pid "'\(q"\\\\\\n\\001é\\377\): 0 children$' \
 odd_stop
 
 # --- children (lkm2) ---------------------------------------------------
-tests/family >/tmp/family.$$ &
-family=$!
-wait_line /tmp/family.$$ '^ready '
-# shellcheck disable=SC2046 # "ready S=1 T=2 ..." -> S=1 T=2 ...
-set -- $(cat /tmp/family.$$)
-for kv in "$@"; do
-	case $kv in
-	S=* | T=* | Z=* | R=* | thread=*) eval "kid_$kv" ;;
-	esac
-done
-# shellcheck disable=SC2154 # set by the eval above
-{
-	wait_state "$kid_S" S && wait_state "$kid_T" T &&
-		wait_state "$kid_Z" Z && wait_state "$kid_R" R &&
-		wait_state "$kid_thread" S
-} || tap_diag "a child did not reach its state in time"
+family_start
 truth=$(for c in $(children_of "$family"); do
 	echo "$c $(stat_field "$c" 3)"
 done)

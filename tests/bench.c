@@ -123,50 +123,110 @@ static void one_translation(int fd, int pm)
 	    f, f, 0);
 }
 
+/* A range of @n pages at @base, and the arrays to read it with. */
+struct span {
+	int fd, pm;
+	char *base;
+	size_t n;
+	uint64_t *va, *ent, *mine;
+	struct physmem_result *res;
+};
+
+static struct span span_new(int fd, int pm, char *base, size_t n)
+{
+	struct span s = { fd,		pm,
+			  base,		n,
+			  calloc(n, 8), calloc(n, 8),
+			  calloc(n, 8), calloc(n, sizeof(*s.res)) };
+	size_t i;
+
+	if (!s.va || !s.ent || !s.mine || !s.res) {
+		fprintf(stderr, "bench: no memory for %zu pages\n", n);
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		s.va[i] = (uintptr_t)base + i * psize;
+	return s;
+}
+
+static void span_free(struct span *s)
+{
+	free(s->va);
+	free(s->ent);
+	free(s->mine);
+	free(s->res);
+}
+
+static int span_batch(struct span *s)
+{
+	return physmem_batch(s->fd, s->va, s->res, s->n);
+}
+
+static int span_range(struct span *s)
+{
+	return physmem_range(s->fd, s->base, s->mine, s->n);
+}
+
+static int span_pagemap(struct span *s)
+{
+	size_t len = s->n * 8;
+
+	return pread(s->pm, s->ent, len, (uintptr_t)s->base / psize * 8) ==
+			       (ssize_t)len ?
+		       0 :
+		       -EIO;
+}
+
+/* @ours against one pagemap pread, interleaved, in ns per page. */
+static void against_pagemap(struct span *s, int (*ours)(struct span *),
+			    double *o, double *p)
+{
+	int r;
+
+	for (r = 0; r < REPS; r++) {
+		double t = now_ns();
+
+		ours(s);
+		o[r] = (now_ns() - t) / s->n;
+		t = now_ns();
+		span_pagemap(s);
+		p[r] = (now_ns() - t) / s->n;
+	}
+}
+
+/* Stop the run if @ok is false: page @i does not agree with pagemap. */
+static void agree(int ok, struct span *s, size_t i, uint64_t mine)
+{
+	if (ok)
+		return;
+	fprintf(stderr, "bench: page %zu: ours 0x%llx, pagemap 0x%llx\n", i,
+		(unsigned long long)mine, (unsigned long long)s->ent[i]);
+	exit(1);
+}
+
 /*
  * ns per page: XLATE_BATCH over @n pages at @base vs one pagemap pread.
  * Every answer must first be pagemap's frame.
  */
 static void range(int fd, int pm, const char *what, char *base, size_t n)
 {
-	uint64_t *va = calloc(n, 8), *ent = calloc(n, 8);
-	struct physmem_result *res = calloc(n, sizeof(*res));
-	off_t at = (uintptr_t)base / psize * 8;
+	struct span s = span_new(fd, pm, base, n);
 	double o[REPS], p[REPS];
 	size_t i;
-	int r;
 
-	for (i = 0; i < n; i++)
-		va[i] = (uintptr_t)base + i * psize;
-	if (physmem_batch(fd, va, res, n) ||
-	    pread(pm, ent, n * 8, at) != (ssize_t)(n * 8)) {
+	if (span_batch(&s) || span_pagemap(&s)) {
 		perror("bench: XLATE_BATCH or pagemap");
 		exit(1);
 	}
 	for (i = 0; i < n; i++)
-		if (res[i].status != PHYSMEM_PRESENT || !PM_PRESENT(ent[i]) ||
-		    res[i].paddr != PM_PFN(ent[i]) * psize) {
-			fprintf(stderr,
-				"bench: page %zu: status %u paddr 0x%llx, pagemap 0x%llx\n",
-				i, res[i].status,
-				(unsigned long long)res[i].paddr,
-				(unsigned long long)ent[i]);
-			exit(1);
-		}
-	for (r = 0; r < REPS; r++) {
-		double t = now_ns();
-		physmem_batch(fd, va, res, n);
-		o[r] = (now_ns() - t) / n;
-		t = now_ns();
-		if (pread(pm, ent, n * 8, at) < 0)
-			break;
-		p[r] = (now_ns() - t) / n;
-	}
+		agree(s.res[i].status == PHYSMEM_PRESENT &&
+			      PM_PRESENT(s.ent[i]) &&
+			      s.res[i].paddr == PM_PFN(s.ent[i]) * psize,
+		      &s, i, s.res[i].paddr);
+	against_pagemap(&s, span_batch, o, p);
 	row(what, "PHYSMEM_IOC_XLATE_BATCH", "one pread of pagemap", "ns", o, p,
 	    1.0);
-	free(va);
-	free(ent);
-	free(res);
+	span_free(&s);
 }
 
 /*
@@ -177,75 +237,44 @@ static void range(int fd, int pm, const char *what, char *base, size_t n)
  */
 static void list_cost(int fd, int pm, char *base, size_t n)
 {
-	uint64_t *va = calloc(n, 8), *ent = calloc(n, 8);
-	struct physmem_result *res = calloc(n, sizeof(*res));
-	off_t at = (uintptr_t)base / psize * 8;
+	struct span s = span_new(fd, pm, base, n);
 	double o[REPS], p[REPS];
 	size_t i;
-	int r;
 
-	for (i = 0; va && i < n; i++)
-		va[i] = (uintptr_t)base + i % psize;
-	if (!va || !ent || !res || physmem_batch(fd, va, res, n) ||
-	    res[n - 1].status != PHYSMEM_PRESENT) {
+	for (i = 0; i < n; i++)
+		s.va[i] = (uintptr_t)base + i % psize;
+	if (span_batch(&s) || s.res[n - 1].status != PHYSMEM_PRESENT) {
 		fprintf(stderr, "bench: XLATE_BATCH in one page failed\n");
 		exit(1);
 	}
-	for (r = 0; r < REPS; r++) {
-		double t = now_ns();
-
-		physmem_batch(fd, va, res, n);
-		o[r] = (now_ns() - t) / n;
-		t = now_ns();
-		if (pread(pm, ent, n * 8, at) < 0)
-			break;
-		p[r] = (now_ns() - t) / n;
-	}
+	against_pagemap(&s, span_batch, o, p);
 	row("the address list alone: 16,384 addresses in one page (ns per address)",
 	    "PHYSMEM_IOC_XLATE_BATCH", "one pread of pagemap, 64 MiB", "ns", o,
 	    p, 0);
-	free(va);
-	free(ent);
-	free(res);
+	span_free(&s);
 }
 
 /* The same with XLATE_RANGE, whose entries must be pagemap's frames. */
 static void range_form(int fd, int pm, const char *what, char *base, size_t n)
 {
-	uint64_t *mine = calloc(n, 8), *ent = calloc(n, 8);
-	off_t at = (uintptr_t)base / psize * 8;
+	struct span s = span_new(fd, pm, base, n);
 	double o[REPS], p[REPS];
 	size_t i;
-	int r;
 
-	if (!mine || !ent || physmem_range(fd, base, mine, n) ||
-	    pread(pm, ent, n * 8, at) != (ssize_t)(n * 8)) {
+	if (span_range(&s) || span_pagemap(&s)) {
 		perror("bench: XLATE_RANGE or pagemap");
 		exit(1);
 	}
 	for (i = 0; i < n; i++)
-		if (PHYSMEM_RANGE_STATUS(mine[i]) != PHYSMEM_PRESENT ||
-		    !PM_PRESENT(ent[i]) ||
-		    PHYSMEM_RANGE_PADDR(mine[i]) != PM_PFN(ent[i]) * psize) {
-			fprintf(stderr,
-				"bench: page %zu: entry 0x%llx, pagemap 0x%llx\n",
-				i, (unsigned long long)mine[i],
-				(unsigned long long)ent[i]);
-			exit(1);
-		}
-	for (r = 0; r < REPS; r++) {
-		double t = now_ns();
-		physmem_range(fd, base, mine, n);
-		o[r] = (now_ns() - t) / n;
-		t = now_ns();
-		if (pread(pm, ent, n * 8, at) < 0)
-			break;
-		p[r] = (now_ns() - t) / n;
-	}
+		agree(PHYSMEM_RANGE_STATUS(s.mine[i]) == PHYSMEM_PRESENT &&
+			      PM_PRESENT(s.ent[i]) &&
+			      PHYSMEM_RANGE_PADDR(s.mine[i]) ==
+				      PM_PFN(s.ent[i]) * psize,
+		      &s, i, s.mine[i]);
+	against_pagemap(&s, span_range, o, p);
 	row(what, "PHYSMEM_IOC_XLATE_RANGE", "one pread of pagemap", "ns", o, p,
 	    1.0);
-	free(mine);
-	free(ent);
+	span_free(&s);
 }
 
 static char *touched(size_t len, int advice)

@@ -69,6 +69,30 @@ wait_line() {
 	done
 }
 
+# family_start: start tests/family (a parent with children in states R,
+# S, T and Z, one forked by a second thread) in the background and wait
+# until each child is in its state.  family is its PID; kid_S, kid_T,
+# kid_Z, kid_R and kid_thread its children's.
+family_start() {
+	tests/family >/tmp/family.$$ &
+	# shellcheck disable=SC2034 # for the test that calls this
+	family=$!
+	wait_line /tmp/family.$$ '^ready '
+	# shellcheck disable=SC2046 # "ready S=1 T=2 ..." -> S=1 T=2 ...
+	set -- $(cat /tmp/family.$$)
+	for kv in "$@"; do
+		case $kv in
+		S=* | T=* | Z=* | R=* | thread=*) eval "kid_$kv" ;;
+		esac
+	done
+	# shellcheck disable=SC2154 # set by the eval above
+	{
+		wait_state "$kid_S" S && wait_state "$kid_T" T &&
+			wait_state "$kid_Z" Z && wait_state "$kid_R" R &&
+			wait_state "$kid_thread" S
+	} || tap_diag "a child did not reach its state in time"
+}
+
 # odd_start WORD...: start tests/oddproc WORD... in the background and
 # wait until it is ready; odd_pid is its PID, odd_value NAME reads what it
 # printed for NAME (an address, or an errno name).  odd_stop ends it.
