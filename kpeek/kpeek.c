@@ -1542,7 +1542,8 @@ static bool v2p_done(const char *l)
 	unsigned long long va;
 	int p, off = 0;
 
-	if (!strncmp(l, "  flags present=", 16))
+	/* The walk's last line: the entry's bits, by each architecture's names. */
+	if (!strncmp(l, "  flags ", 8))
 		return true;
 	if (sscanf(l, "pid=%d vaddr=0x%llx%n", &p, &va, &off) != 2 || !off ||
 	    p != opt.pid || va != opt.vaddr)
