@@ -105,10 +105,11 @@ static u64 physmem_encode(const struct kp_entry *e, unsigned long addr)
 {
 	if (e->kind == KP_PRESENT)
 		return (PFN_PHYS(e->pfn) + (addr - e->addr)) |
-		       ilog2(e->size) << 4 | PHYSMEM_PRESENT;
+		       ilog2(e->size) << PHYSMEM_RANGE_INFO_BIT |
+		       PHYSMEM_PRESENT;
 	if (e->kind == KP_SWAPPED)
-		return (u64)e->swp_offset << 12 | e->swp_type << 4 |
-		       PHYSMEM_SWAPPED;
+		return (u64)e->swp_offset << PHYSMEM_RANGE_ADDR_BIT |
+		       e->swp_type << PHYSMEM_RANGE_INFO_BIT | PHYSMEM_SWAPPED;
 	return physmem_status(e);
 }
 
@@ -757,8 +758,8 @@ static int __init physmem_init(void)
 {
 	int ret;
 
-	/* XLATE_RANGE's entry has 5 bits for the swap area (physmem.h). */
-	BUILD_BUG_ON(MAX_SWAPFILES_SHIFT > 5);
+	/* XLATE_RANGE's entry has room for every swap area (physmem.h). */
+	BUILD_BUG_ON(MAX_SWAPFILES_SHIFT > PHYSMEM_RANGE_SWAP_TYPE_BITS);
 	ret = misc_register(&physmem_dev);
 
 	if (ret)

@@ -168,11 +168,17 @@ struct physmem_xlate_range {
  * the physical address of the (4 KiB) page.  PHYSMEM_SWAPPED: bits 4-8 the
  * swap area, bits 12-63 the slot in it.  Otherwise the other bits are 0.
  */
+#define PHYSMEM_RANGE_INFO_BIT 4 /* the first bit of page_shift, swap area */
+#define PHYSMEM_RANGE_SWAP_TYPE_BITS 5
+#define PHYSMEM_RANGE_ADDR_BIT 12 /* the first bit of the address, slot */
 #define PHYSMEM_RANGE_STATUS(e) ((__u32)(0xf & (e)))
-#define PHYSMEM_RANGE_SHIFT(e) ((__u16)(((e) >> 4) & 0x3f))
-#define PHYSMEM_RANGE_PADDR(e) ((__u64)(e) & ~0xfffULL)
-#define PHYSMEM_RANGE_SWAP_TYPE(e) ((__u16)(((e) >> 4) & 0x1f))
-#define PHYSMEM_RANGE_SWAP_OFFSET(e) ((__u64)(e) >> 12)
+#define PHYSMEM_RANGE_SHIFT(e) ((__u16)(((e) >> PHYSMEM_RANGE_INFO_BIT) & 0x3f))
+#define PHYSMEM_RANGE_PADDR(e) \
+	((__u64)(e) & ~((1ULL << PHYSMEM_RANGE_ADDR_BIT) - 1))
+#define PHYSMEM_RANGE_SWAP_TYPE(e)                 \
+	((__u16)(((e) >> PHYSMEM_RANGE_INFO_BIT) & \
+		 ((1U << PHYSMEM_RANGE_SWAP_TYPE_BITS) - 1)))
+#define PHYSMEM_RANGE_SWAP_OFFSET(e) ((__u64)(e) >> PHYSMEM_RANGE_ADDR_BIT)
 
 /*
  * 0xC4: free in Documentation/userspace-api/ioctl/ioctl-number.rst of both
