@@ -16,7 +16,7 @@
  * and changing the links without it corrupts the lists.  Modules cannot
  * take tasklist_lock by name (it is not exported), so we find its address
  * once at load time, through the symbol lookup of register_kprobe() (see
- * reparent_lookup()).
+ * kp_ksym_var() in include/kp_ksym.h).
  *
  * Under the lock we check again everything that may have changed (the new
  * parent exiting, a cycle, a tracer), move the links, make the leader
@@ -28,8 +28,6 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
-#include <linux/kallsyms.h>
-#include <linux/kprobes.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pid_namespace.h>
@@ -39,68 +37,11 @@
 #include <linux/wait.h>
 
 #include "kp_compat.h"
+#include "kp_ksym.h"
 #include "kp_task.h"
 #include "reparent.h"
 
 static rwlock_t *reparent_tasklist_lock;
-
-/*
- * The address of the kernel variable @name, or 0, found without calling
- * into the kernel through a pointer.
- *
- * register_kprobe() resolves .symbol_name before it checks that the
- * address may be probed: _kprobe_addr() looks the name up with
- * kallsyms_lookup_name() and register_kprobe() stores the result in ->addr;
- * only then does check_kprobe_address_safe() refuse an address outside
- * kernel text with -EINVAL (kernel/kprobes.c, the same in 6.1 and 6.12).
- * For a variable that refusal is certain, and ->addr is the answer.  Its
- * name, printed back with %pS, must be @name at offset 0, or we refuse it.
- *
- * Calling kallsyms_lookup_name() itself through a pointer, as modules used
- * to, is not safe: it is never address-taken inside the kernel, so on a
- * kernel built with CONFIG_X86_KERNEL_IBT (Debian's 6.12) objtool seals it
- * and boot overwrites its ENDBR with a NOP (apply_seal_endbr() in
- * arch/x86/kernel/alternative.c), and an indirect call to it traps on a
- * CPU that enforces IBT.
- */
-static unsigned long reparent_lookup(const char *name)
-{
-	struct kprobe kp = { .symbol_name = name };
-	char found[KSYM_SYMBOL_LEN];
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (!ret) {
-		/* Text, so not the variable we asked for. */
-		unregister_kprobe(&kp);
-		return 0;
-	}
-	if (ret != -EINVAL || !kp.addr)
-		return 0;
-	/* "tasklist_lock+0x0/0x40": the symbol itself, not inside another. */
-	snprintf(found, sizeof(found), "%pS", kp.addr);
-	if (strncmp(found, name, strlen(name)) ||
-	    strncmp(found + strlen(name), "+0x0/", 5))
-		return 0;
-	return (unsigned long)kp.addr;
-}
-
-/*
- * The address of kernel function @name, or 0: register_kprobe() on a
- * function succeeds, and ->addr is where it starts.  The probe is gone
- * again before anyone reads that code.
- */
-static unsigned long reparent_text(const char *name)
-{
-	struct kprobe kp = { .symbol_name = name };
-	unsigned long addr;
-
-	if (register_kprobe(&kp))
-		return 0;
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
-}
 
 /*
  * tasklist_lock on a kernel whose symbol table has functions only (no
@@ -122,7 +63,7 @@ static unsigned long reparent_find_lock(void)
 	int i, j, k, n = 0, m, seen = 0, common;
 
 	for (i = 0; i < ARRAY_SIZE(users); i++) {
-		text = reparent_text(users[i]);
+		text = kp_ksym_text(users[i]);
 		if (!text)
 			continue;
 		if (!seen++) {
@@ -486,7 +427,7 @@ static int __init reparent_init(void)
 {
 	int ret;
 
-	reparent_tasklist_lock = (rwlock_t *)reparent_lookup("tasklist_lock");
+	reparent_tasklist_lock = (rwlock_t *)kp_ksym_var("tasklist_lock");
 	if (reparent_tasklist_lock) {
 		pr_info("found tasklist_lock by register_kprobe()'s symbol lookup, with no call through a pointer\n");
 	} else {
