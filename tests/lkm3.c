@@ -1038,6 +1038,61 @@ static void check_file(void)
 	unlink(path);
 }
 
+/* The "Swap:" kB of the VMA that holds our @addr in /proc/self/smaps. */
+static long smaps_swap_kb(uintptr_t addr)
+{
+	unsigned long start, end;
+	char line[512];
+	int in = 0;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = addr >= start && addr < end;
+		else if (in && !strncmp(line, "Swap:", 5))
+			kb = strtol(line + 5, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * A shmem page written to swap: MADV_PAGEOUT reclaims it
+ * (shmem_writepage() puts a swap entry in the page cache in its place,
+ * mm/shmem.c), the PTE goes, and smaps counts it as Swap.  lkm3 says
+ * not-present, cached=swapped.
+ */
+static void check_shmem_swapped(void)
+{
+	const char *what = "shmem page written to swap";
+	char *shm = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct report r;
+	long kb;
+
+	tap_require(shm != MAP_FAILED, "map shared anonymous memory");
+	memset(shm, 'w', psize);
+	if (madvise(shm, psize, MADV_PAGEOUT) ||
+	    (kb = smaps_swap_kb((uintptr_t)shm)) <= 0) {
+		tap_skip("MADV_PAGEOUT did not write the shmem page to swap",
+			 "%s: not-present, cached=swapped", what);
+		tap_diag("madvise: %s; smaps Swap: %ld kB", strerror(errno),
+			 smaps_swap_kb((uintptr_t)shm));
+		munmap(shm, psize);
+		return;
+	}
+	if (query_report(getpid(), (uintptr_t)shm, &r))
+		tap_ok(0, "%s: lkm3 answers", what);
+	else if (!tap_ok(strstr(r.line, " reason=not-present ") &&
+				 !strcmp(r.cached, "swapped"),
+			 "%s (smaps: Swap %ld kB): not-present, cached=swapped",
+			 what, kb))
+		tap_diag("lkm3: %s", r.line);
+	munmap(shm, psize);
+}
+
 static int has(const char *walk, const char *s)
 {
 	return strstr(walk, s) != NULL;
@@ -1100,5 +1155,6 @@ int main(void)
 	tap_group(check_mapcount);
 	tap_group(check_exclusive_soft_dirty);
 	tap_group(check_file);
+	tap_group(check_shmem_swapped);
 	return tap_done();
 }
