@@ -427,7 +427,8 @@ static int __init reparent_init(void)
 {
 	int ret;
 
-	reparent_tasklist_lock = (rwlock_t *)kp_ksym_var("tasklist_lock");
+	reparent_tasklist_lock =
+		(rwlock_t *)kp_ksym_var("tasklist_lock", sizeof(rwlock_t));
 	if (reparent_tasklist_lock) {
 		pr_info("found tasklist_lock by register_kprobe()'s symbol lookup, with no call through a pointer\n");
 	} else {

@@ -29,9 +29,11 @@
  * 6.5 and later: khugepaged may free an empty PTE table with only RCU to
  * protect readers (see __pte_offset_map() in mm/pgtable-generic.c), and
  * pte_offset_map*() no longer link from modules.  So do what
- * __pte_offset_map() does: inside rcu_read_lock(), take a stable copy of
- * the PMD, check that it still points to a PTE table, and read the entries
- * locklessly.
+ * __pte_offset_map_lock() does: inside rcu_read_lock(), take a stable copy
+ * of the PMD, check that it still points to a PTE table, take that table's
+ * lock, and check that the PMD still points to it.  RCU alone would keep
+ * the table but not the pages it maps: a zap or a migration can free a
+ * page between our read of its entry and our read of its struct page.
  *
  * Either way, call kp_pte_unmap() after kp_pte_map(), also when it returned
  * NULL: every path then takes and releases alike (sparse checks that).
@@ -65,18 +67,28 @@ static inline pte_t *kp_pte_map(struct mm_struct *mm, pmd_t *pmd,
 	if (pmd_none(pmdval) || !pmd_present(pmdval) || pmd_leaf(pmdval) ||
 	    pmd_bad(pmdval))
 		return NULL;
+	*ptl = pte_lockptr(mm, &pmdval);
+	spin_lock(*ptl);
+	if (!pmd_same(pmdval, pmdp_get_lockless(pmd))) {
+		/* Collapsed or freed meanwhile: the caller reads it again. */
+		spin_unlock(*ptl);
+		*ptl = NULL;
+		return NULL;
+	}
 	return pte_offset_kernel(&pmdval, addr);
 }
 
 static inline void kp_pte_unmap(pte_t *pte, spinlock_t *ptl)
 {
+	if (ptl)
+		spin_unlock(ptl);
 	rcu_read_unlock();
 }
 
 /*
- * Read one entry of a table kp_pte_map() mapped: without its lock here,
- * so as GUP-fast does (ptep_get_lockless(): on arm64 it folds a
- * contiguous range's access and dirty bits in, as ptep_get() does).
+ * Read one entry of a table kp_pte_map() mapped, with ptep_get_lockless()
+ * as 6.12's own walkers do (on arm64 it folds a contiguous range's access
+ * and dirty bits in, as ptep_get() does).
  */
 static inline pte_t kp_ptep_get(pte_t *ptep)
 {
@@ -317,7 +329,14 @@ static inline u64 kp_kpageflags(struct page *page, bool huge_zero)
 		u |= BIT_ULL(KPF_MMAP);
 	if (mapping & PAGE_MAPPING_ANON) {
 		u |= BIT_ULL(KPF_ANON);
-		if (mapping & PAGE_MAPPING_KSM)
+		/*
+		 * As folio_test_ksm() tests.  6.9's rewrite of
+		 * stable_page_flags() tested (mapping & PAGE_MAPPING_KSM),
+		 * true for every anonymous page, until "fs/proc: fix KPF_KSM
+		 * reported for all anonymous pages" (stable); Debian's
+		 * 6.12.117 still reports that way.  We report the truth.
+		 */
+		if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM)
 			u |= BIT_ULL(KPF_KSM);
 	}
 	if (page == &folio->page)

@@ -17,6 +17,7 @@
 /**
  * kp_ksym_var() - the address of the kernel variable @name, or 0
  * @name: the symbol
+ * @size: the least size it must have, in bytes
  *
  * register_kprobe() resolves .symbol_name before it checks that the
  * address may be probed: _kprobe_addr() looks the name up with
@@ -25,6 +26,9 @@
  * kernel text with -EINVAL (kernel/kprobes.c, the same in 6.1 and 6.12).
  * For a variable that refusal is certain, and ->addr is the answer.  Its
  * name, printed back with %pS, must be @name at offset 0, or we refuse it.
+ * register_kprobe() also refuses some functions with -EINVAL (blacklisted
+ * ones, jump-label sites), so the size %pS prints must be at least @size:
+ * a refused function that happened to bear the name is not taken for it.
  * Variables are in the symbol table only with CONFIG_KALLSYMS_ALL (Debian's
  * x86-64 kernels have it, its arm64 kernel does not).
  *
@@ -37,10 +41,11 @@
  *
  * Context: process context, may sleep.
  */
-static inline unsigned long kp_ksym_var(const char *name)
+static inline unsigned long kp_ksym_var(const char *name, size_t size)
 {
 	struct kprobe kp = { .symbol_name = name };
 	char found[KSYM_SYMBOL_LEN];
+	unsigned long len;
 	int ret;
 
 	if (!IS_ENABLED(CONFIG_KPROBES))
@@ -57,6 +62,9 @@ static inline unsigned long kp_ksym_var(const char *name)
 	snprintf(found, sizeof(found), "%pS", kp.addr);
 	if (strncmp(found, name, strlen(name)) ||
 	    strncmp(found + strlen(name), "+0x0/", 5))
+		return 0;
+	/* The size: "0x40" after the slash, up to the end or " [module]". */
+	if (sscanf(found + strlen(name) + 5, "%lx", &len) != 1 || len < size)
 		return 0;
 	return (unsigned long)kp.addr;
 }

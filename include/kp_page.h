@@ -7,14 +7,14 @@
  * readers read them (fs/proc/page.c, fs/proc/task_mmu.c; the parts that
  * differ between 6.1 and 6.12 are in kp_compat.h).
  *
- * kp_page_read() runs inside a walker callback (kp_pgwalk.h), while the
- * entry it was given is still mapped: under the PTE lock on 6.1, inside
- * rcu_read_lock() from 6.5 on, and under mmap_read_lock() only for a huge
- * PMD or PUD leaf (pagemap takes the PMD lock there, see docs/lkm3.md).
- * It takes no reference and writes nothing: like kpageflags_read(), it
- * reads a struct page that stays where it is (the memory map of online
- * memory, pfn_to_online_page()), so a page that is being freed or split
- * meanwhile gives a snapshot of that, never a fault.
+ * kp_page_read() runs inside a walker callback (kp_pgwalk.h), under the
+ * lock the kernel's own readers hold there: the PTE table's lock (on 6.5
+ * and later taken as __pte_offset_map_lock() does, kp_pte_map()), the PMD
+ * table's for a THP (pmd_trans_huge_lock()'s), huge_pte_lock()'s for
+ * hugetlb.  So the entry cannot change, and the page it maps cannot be
+ * unmapped, freed or split, while it is read.  It takes no reference and
+ * writes nothing: like kpageflags_read(), it reads a struct page that
+ * stays where it is (the memory map of online memory).
  */
 #ifndef KP_PAGE_H
 #define KP_PAGE_H

@@ -19,11 +19,12 @@
  * entries and need little of each (lkm4's count, physmem's XLATE_RANGE).  The caller holds
  * mmap_read_lock(mm), so the VMA and the upper levels of the tables stay
  * in place; each entry is read once (READ_ONCE/ptep_get) and nothing is
- * ever written to the tables.  The PTE level is mapped through
- * kp_compat.h, and the callback runs with that mapping held: it must not
- * sleep.  Between PTE tables the walk may sleep (cond_resched(), as
- * smaps does once per PMD), so a range of millions of pages never holds
- * the CPU for long.
+ * ever written to the tables.  The PTE level is mapped and locked through
+ * kp_compat.h, and a huge entry is locked as the kernel locks it
+ * (kp_leaf_lock()); the callback runs with that lock held, so the entry
+ * and the page it maps stay as read, and it must not sleep.  Between PTE
+ * tables the walk may sleep (cond_resched(), as smaps does once per PMD),
+ * so a range of millions of pages never holds the CPU for long.
  */
 #ifndef KP_PGWALK_H
 #define KP_PGWALK_H
@@ -292,12 +293,34 @@ unmap:
 	return ret;
 }
 
+/*
+ * The lock that keeps a huge entry, and the page it maps, as they are
+ * while it is reported: the one the kernel's own readers take.  hugetlb's
+ * is huge_pte_lockptr() (the PMD table's lock for PMD-size pages, else
+ * mm->page_table_lock), a THP's the PMD table's (pmd_lock(), as
+ * pmd_trans_huge_lock() takes for smaps and pagemap), a PUD leaf's
+ * pud_lock().  Without it a THP can be zapped or split, freed and reused
+ * between our read of the entry and our read of its struct page.
+ */
+static inline spinlock_t *kp_leaf_lock(struct kp_walk *w, void *entry,
+				       enum kp_level level)
+{
+	struct mm_struct *mm = w->vma->vm_mm;
+
+	if (kp_hugetlb_size(w->vma))
+		return huge_pte_lock(hstate_vma(w->vma), mm, entry);
+	if (level == KP_PUD)
+		return pud_lock(mm, entry);
+	return pmd_lock(mm, entry);
+}
+
 static inline int kp_walk_pmd(struct kp_walk *w, pud_t *pudp,
 			      unsigned long addr, unsigned long end)
 {
 	pmd_t *pmdp = pmd_offset(pudp, addr);
 	unsigned long next, pfn, run;
 	bool special, again;
+	spinlock_t *ptl; /* a huge entry's lock (kp_leaf_lock()) */
 	int ret = 0;
 	pmd_t pmd;
 
@@ -309,11 +332,33 @@ reread:
 			continue;
 		w->e.raw[KP_PMD] = pmd_val(pmd);
 		w->e.index[KP_PMD] = pmd_index(addr);
+		if (kp_cont_entries(w->vma, PAGE_SIZE) > 1 ||
+		    (!kp_hugetlb_size(w->vma) && pmd_present(pmd) &&
+		     !pmd_leaf(pmd))) {
+			/* A PTE table (also of 64K hugetlb pages on arm64). */
+			if (pmd_bad(pmd))
+				continue;
+			ret = kp_walk_pte(w, pmdp, addr, next, &again);
+			/* Between PTE tables, as smaps_pte_range() does. */
+			cond_resched();
+			if (again)
+				goto reread;
+			continue;
+		}
+		/* A huge entry: read again, and reported, under its lock. */
+		ptl = kp_leaf_lock(w, pmdp, KP_PMD);
+		if (!pmd_same(pmd, READ_ONCE(*pmdp))) {
+			spin_unlock(ptl);
+			goto reread;
+		}
 		if (kp_hugetlb_size(w->vma) == PMD_SIZE) {
 			ret = kp_report_hugetlb(w, KP_PMD, addr, PMD_SIZE,
 						__pte(pmd_val(pmd)));
 		} else if (kp_cont_entries(w->vma, PMD_SIZE) > 1) {
-			/* A run of contiguous PMDs: read from its first. */
+			/*
+			 * A run of contiguous PMDs: read from its first (the
+			 * lock is mm->page_table_lock, the run's one).
+			 */
 			run = kp_cont_entries(w->vma, PMD_SIZE);
 			pmdp -= pmd_index(addr) & (run - 1);
 			addr &= ~(run * PMD_SIZE - 1);
@@ -328,20 +373,15 @@ reread:
 			/* A THP being migrated. */
 			kp_decode_swap(&w->e, pmd_to_swp_entry(pmd));
 			ret = kp_report(w, KP_PMD, addr, PMD_SIZE);
-		} else if (pmd_leaf(pmd)) {
+		} else {
 			pfn = pmd_pfn(pmd);
 			special = kp_leaf_special(w->vma, addr, pfn,
 						  kp_pmd_special(pmd),
 						  pmd_devmap(pmd));
 			ret = kp_report_leaf(w, KP_PMD, addr, PMD_SIZE, pfn,
 					     special);
-		} else if (!pmd_bad(pmd)) {
-			ret = kp_walk_pte(w, pmdp, addr, next, &again);
-			/* Between PTE tables, as smaps_pte_range() does. */
-			cond_resched();
-			if (again)
-				goto reread;
 		}
+		spin_unlock(ptl);
 	}
 	return ret;
 }
@@ -351,17 +391,31 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
 {
 	pud_t *pudp = pud_offset(p4dp, addr);
 	unsigned long next, pfn;
+	spinlock_t *ptl; /* a huge entry's lock (kp_leaf_lock()) */
 	bool special;
 	int ret = 0;
 	pud_t pud;
 
 	for (; addr < end && !ret; pudp++, addr = next) {
 		next = pud_addr_end(addr, end);
+reread:
 		pud = READ_ONCE(*pudp);
 		if (pud_none(pud))
 			continue;
 		w->e.raw[KP_PUD] = pud_val(pud);
 		w->e.index[KP_PUD] = pud_index(addr);
+		if (kp_hugetlb_size(w->vma) != PUD_SIZE && pud_present(pud) &&
+		    !pud_leaf(pud)) {
+			if (!pud_bad(pud))
+				ret = kp_walk_pmd(w, pudp, addr, next);
+			continue;
+		}
+		/* A huge entry: read again, and reported, under its lock. */
+		ptl = kp_leaf_lock(w, pudp, KP_PUD);
+		if (!pud_same(pud, READ_ONCE(*pudp))) {
+			spin_unlock(ptl);
+			goto reread;
+		}
 		if (kp_hugetlb_size(w->vma) == PUD_SIZE) {
 			ret = kp_report_hugetlb(w, KP_PUD, addr, PUD_SIZE,
 						__pte(pud_val(pud)));
@@ -370,16 +424,15 @@ static inline int kp_walk_pud(struct kp_walk *w, p4d_t *p4dp,
 			kp_decode_swap(&w->e,
 				       pte_to_swp_entry(__pte(pud_val(pud))));
 			ret = kp_report(w, KP_PUD, addr, PUD_SIZE);
-		} else if (pud_leaf(pud)) {
+		} else {
 			pfn = pud_pfn(pud);
 			special = kp_leaf_special(w->vma, addr, pfn,
 						  kp_pud_special(pud),
 						  pud_devmap(pud));
 			ret = kp_report_leaf(w, KP_PUD, addr, PUD_SIZE, pfn,
 					     special);
-		} else if (!pud_bad(pud)) {
-			ret = kp_walk_pmd(w, pudp, addr, next);
 		}
+		spin_unlock(ptl);
 	}
 	return ret;
 }
