@@ -197,10 +197,12 @@ static inline void kp_smaps_begin(struct kp_smaps_walk *w,
 static inline void kp_smaps_hole(struct kp_smaps_walk *w, unsigned long addr,
 				 unsigned long end)
 {
+	struct vm_area_struct *vma = w->vma;
+
 	if (w->holes && addr > w->next)
-		w->s->swap += kp_shmem_swapped(
-			w->holes, linear_page_index(w->vma, w->next),
-			linear_page_index(w->vma, addr));
+		w->s->swap += kp_shmem_swapped(w->holes,
+					       linear_page_index(vma, w->next),
+					       linear_page_index(vma, addr));
 	w->next = max(w->next, end);
 }
 
@@ -370,22 +372,21 @@ static inline void kp_smaps_pte(struct kp_smaps_walk *w, pte_t pte,
 static inline void kp_smaps_leaf(struct kp_smaps_walk *w,
 				 const struct kp_entry *e)
 {
-	unsigned long start = max(e->addr, w->vma->vm_start);
+	unsigned long start = max(e->addr, w->vma->vm_start), nr;
+	bool present = e->kind == KP_PRESENT && !e->special;
+	bool migration = e->kind == KP_MIGRATING;
 	pmd_t pmd = __pmd(e->raw[KP_PMD]);
 	struct page *page;
 
 	if (w->skip)
 		return;
 	kp_smaps_hole(w, start, e->addr + e->size);
-	if (e->level != KP_PMD || !((e->kind == KP_PRESENT && !e->special) ||
-				    e->kind == KP_MIGRATING))
+	if (e->level != KP_PMD || !(present || migration))
 		return;
 	page = pfn_to_page(e->pfn);
+	nr = min_t(unsigned long, compound_nr(page), e->size >> PAGE_SHIFT);
 	/* smaps passes pmd_dirty() of a migration entry too. */
-	kp_smaps_account(
-		w->s, page,
-		min_t(unsigned long, compound_nr(page), e->size >> PAGE_SHIFT),
-		pmd_dirty(pmd), e->kind == KP_PRESENT, e->kind == KP_MIGRATING);
+	kp_smaps_account(w->s, page, nr, pmd_dirty(pmd), present, migration);
 }
 
 #endif /* KP_SMAPS_H */

@@ -112,10 +112,10 @@ static int read_int(const char *path)
 static void sharers_setup(const char *list)
 {
 	char *end;
-	long p;
 
 	while (list && world.nsharers < 8) {
-		p = strtol(list, &end, 10);
+		long p = strtol(list, &end, 10);
+
 		if (end == list || p <= 0)
 			break;
 		world.sharers[world.nsharers++] = p;
