@@ -99,6 +99,7 @@ static int lkm4_count_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 			   void *arg)
 {
 	struct lkm4_range *r = arg;
+	struct kp_smaps s = {}; /* the table's: on the stack, in registers */
 	struct kp_entry e;
 	unsigned long n = 0;
 	pte_t pte;
@@ -109,14 +110,15 @@ static int lkm4_count_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 		if (pte_none(pte)) {
 			/* A private shmem mapping's hole: the file's swap. */
 			if (r->sw.holes)
-				kp_smaps_pte(&r->sw, pte, &e, addr);
+				kp_smaps_pte(&r->sw, &s, pte, &e, addr);
 			continue;
 		}
 		kp_decode_pte(&e, pte);
 		n += lkm4_counts(&e);
-		kp_smaps_pte(&r->sw, pte, &e, addr);
+		kp_smaps_pte(&r->sw, &s, pte, &e, addr);
 	}
 	r->bytes += n << PAGE_SHIFT;
+	kp_smaps_add(r->sw.s, &s);
 	return 0;
 }
 

@@ -140,10 +140,11 @@ static inline bool kp_pud_special(pud_t pud)
  * out whole.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
-static inline bool kp_smaps_whole(struct page *page, bool present,
+static inline bool kp_smaps_whole(struct folio *folio, bool present,
 				  bool migration)
 {
-	return page_count(page) == 1 || migration;
+	/* page_count(): the reference count of the page's folio */
+	return folio_ref_count(folio) == 1 || migration;
 }
 
 static inline int kp_page_mapcount(struct folio *folio, struct page *page)
@@ -156,10 +157,10 @@ static inline unsigned long kp_xas_pages(struct xa_state *xas)
 	return 1;
 }
 #else
-static inline bool kp_smaps_whole(struct page *page, bool present,
+static inline bool kp_smaps_whole(struct folio *folio, bool present,
 				  bool migration)
 {
-	return folio_ref_count(page_folio(page)) == 1 || !present;
+	return folio_ref_count(folio) == 1 || !present;
 }
 
 static inline int kp_page_mapcount(struct folio *folio, struct page *page)

@@ -47,7 +47,6 @@
 
 /**
  * struct kp_smaps - smaps' fields, as struct mem_size_stats keeps them
- * @resident: Rss, bytes
  * @shared_clean: Shared_Clean, bytes
  * @shared_dirty: Shared_Dirty, bytes
  * @private_clean: Private_Clean, bytes
@@ -61,7 +60,6 @@
  * @swap_pss: SwapPss, the same
  */
 struct kp_smaps {
-	unsigned long resident;
 	unsigned long shared_clean;
 	unsigned long shared_dirty;
 	unsigned long private_clean;
@@ -96,7 +94,6 @@ struct kp_smaps_walk {
 static inline void kp_smaps_add(struct kp_smaps *to,
 				const struct kp_smaps *from)
 {
-	to->resident += from->resident;
 	to->shared_clean += from->shared_clean;
 	to->shared_dirty += from->shared_dirty;
 	to->private_clean += from->private_clean;
@@ -216,20 +213,30 @@ static inline void kp_smaps_end(struct kp_smaps_walk *w)
 	kp_smaps_hole(w, w->vma->vm_end, w->vma->vm_end);
 }
 
-/* smaps_page_accumulate(): one share of a page, @size bytes of it. */
-static inline void kp_smaps_share(struct kp_smaps *s, struct folio *folio,
-				  unsigned long size, u64 pss, bool dirty,
-				  bool private)
+/* Which Pss_* a page goes to: what smaps_page_accumulate() tells apart. */
+enum kp_smaps_kind { KP_SMAPS_ANON, KP_SMAPS_SHMEM, KP_SMAPS_FILE };
+
+/*
+ * smaps_page_accumulate(): one share of a page, @size bytes of it.  @kind
+ * and @dirty (the entry's dirty bit or the folio's) are read once per
+ * entry: they are the folio's, whichever of its pages smaps asks about.
+ * Plain branches, no pointer to a field, so that a caller's sums on its
+ * stack can live in registers (lkm4 adds up each PTE table so).
+ */
+static __always_inline void kp_smaps_share(struct kp_smaps *s,
+					   enum kp_smaps_kind kind,
+					   unsigned long size, u64 pss,
+					   bool dirty, bool private)
 {
 	s->pss += pss;
-	if (folio_test_anon(folio))
+	if (kind == KP_SMAPS_ANON)
 		s->pss_anon += pss;
-	else if (folio_test_swapbacked(folio))
+	else if (kind == KP_SMAPS_SHMEM)
 		s->pss_shmem += pss;
 	else
 		s->pss_file += pss;
 
-	if (dirty || folio_test_dirty(folio)) {
+	if (dirty) {
 		if (private)
 			s->private_dirty += size;
 		else
@@ -246,23 +253,31 @@ static inline void kp_smaps_share(struct kp_smaps *s, struct folio *folio,
  * smaps_account(): @nr pages from @page, which one entry maps (@nr > 1: a
  * huge entry, @page the folio's head).  @dirty: the entry's dirty bit;
  * @present: a present entry, or device-private memory; @migration: a
- * migration entry.
+ * migration entry.  (Rss is not kept: lkm4's physical_kb is it, plus
+ * hugetlb.)
  */
-static inline void kp_smaps_account(struct kp_smaps *s, struct page *page,
-				    unsigned long nr, bool dirty, bool present,
-				    bool migration)
+static __always_inline void kp_smaps_account(struct kp_smaps *s,
+					     struct page *page,
+					     unsigned long nr, bool dirty,
+					     bool present, bool migration)
 {
 	struct folio *folio = page_folio(page);
 	unsigned long size = nr * PAGE_SIZE, i;
+	enum kp_smaps_kind kind;
 	int mapcount;
 	u64 pss;
 
-	if (folio_test_anon(folio))
+	if (folio_test_anon(folio)) {
+		kind = KP_SMAPS_ANON;
 		s->anonymous += size;
-	s->resident += size;
+	} else {
+		kind = folio_test_swapbacked(folio) ? KP_SMAPS_SHMEM :
+						      KP_SMAPS_FILE;
+	}
+	dirty = dirty || folio_test_dirty(folio);
 
-	if (kp_smaps_whole(page, present, migration)) {
-		kp_smaps_share(s, folio, size, (u64)size << KP_PSS_SHIFT, dirty,
+	if (kp_smaps_whole(folio, present, migration)) {
+		kp_smaps_share(s, kind, size, (u64)size << KP_PSS_SHIFT, dirty,
 			       true);
 		return;
 	}
@@ -271,24 +286,22 @@ static inline void kp_smaps_account(struct kp_smaps *s, struct page *page,
 		pss = (u64)PAGE_SIZE << KP_PSS_SHIFT;
 		if (mapcount >= 2)
 			pss = div_u64(pss, mapcount);
-		kp_smaps_share(s, folio, PAGE_SIZE, pss, dirty, mapcount < 2);
+		kp_smaps_share(s, kind, PAGE_SIZE, pss, dirty, mapcount < 2);
 	}
 }
 
 /*
- * smaps_pte_entry()'s swap slot: a page in Swap, and in SwapPss its share
- * among the slot's references (swp_swapcount()).  When the count cannot be
- * read (kp_swap_init() failed), it counts once, as a slot of one owner.
+ * smaps_pte_entry()'s swap slot: its share of SwapPss, by the slot's
+ * references (swp_swapcount()).  When the count cannot be read
+ * (kp_swap_init() failed), the slot counts whole, as one with one owner.
  */
-static inline void kp_smaps_swap(struct kp_smaps *s, swp_entry_t entry)
+static inline u64 kp_smaps_swap_pss(swp_entry_t entry)
 {
 	int count = kp_swap_count(entry);
 
-	s->swap += PAGE_SIZE;
 	if (count >= 2)
-		s->swap_pss += div_u64((u64)PAGE_SIZE << KP_PSS_SHIFT, count);
-	else
-		s->swap_pss += (u64)PAGE_SIZE << KP_PSS_SHIFT;
+		return div_u64((u64)PAGE_SIZE << KP_PSS_SHIFT, count);
+	return (u64)PAGE_SIZE << KP_PSS_SHIFT;
 }
 
 /**
@@ -311,6 +324,8 @@ static inline void kp_smaps_table(struct kp_smaps_walk *w, unsigned long addr,
 /**
  * kp_smaps_pte() - account one PTE, as smaps_pte_entry() does
  * @w: the VMA's walk
+ * @s: where the PTE's figures go: w->s, or sums of the caller's that it
+ *	adds to w->s with kp_smaps_add() after the table
  * @pte: the entry, read once
  * @e: it decoded (kp_decode_pte()); unused if pte_none(@pte)
  * @addr: the address it maps
@@ -318,11 +333,11 @@ static inline void kp_smaps_table(struct kp_smaps_walk *w, unsigned long addr,
  * Context: in a kp_ptes_fn, with the table mapped: it reads the page's
  * struct page, which the mapping keeps.
  */
-static inline void kp_smaps_pte(struct kp_smaps_walk *w, pte_t pte,
-				const struct kp_entry *e, unsigned long addr)
+static __always_inline void kp_smaps_pte(const struct kp_smaps_walk *w,
+					 struct kp_smaps *s, pte_t pte,
+					 const struct kp_entry *e,
+					 unsigned long addr)
 {
-	struct kp_smaps *s = w->s;
-
 	if (w->skip)
 		return;
 	if (pte_none(pte)) {
@@ -341,7 +356,9 @@ static inline void kp_smaps_pte(struct kp_smaps_walk *w, pte_t pte,
 					 pte_dirty(pte), true, false);
 		break;
 	case KP_SWAPPED:
-		kp_smaps_swap(s, pte_to_swp_entry(pte));
+		/* A page in Swap, and its share in SwapPss. */
+		s->swap += PAGE_SIZE;
+		s->swap_pss += kp_smaps_swap_pss(pte_to_swp_entry(pte));
 		break;
 	case KP_MIGRATING:
 	case KP_DEVICE:
