@@ -8,7 +8,12 @@
 #define KP_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/huge_mm.h>
+#include <linux/kernel-page-flags.h>
+#include <linux/ksm.h>
 #include <linux/mm.h>
+#include <linux/page_idle.h>
+#include <linux/pagemap.h>
 #include <linux/rcupdate.h>
 #include <linux/version.h>
 #include <linux/xarray.h>
@@ -242,6 +247,239 @@ static inline const char *kp_vma_anon_name(struct vm_area_struct *vma)
 #else
 	return NULL;
 #endif
+}
+
+/* kpf_copy_bit() of fs/proc/page.c: bit @kbit of @kflags as bit @ubit. */
+static inline u64 kp_kpf_bit(unsigned long kflags, int ubit, int kbit)
+{
+	return (u64)((kflags >> kbit) & 1) << ubit;
+}
+
+/*
+ * What /proc/kpageflags and /proc/kpagecount say of a frame, and what
+ * /proc/PID/pagemap's bit 56 (PM_MMAP_EXCLUSIVE) says of a mapping of it,
+ * for lkm3 (include/kp_page.h).  The kernel's own functions are not
+ * exported (stable_page_flags(), fs/proc/page.c) or are private to
+ * fs/proc (folio_precise_page_mapcount(), fs/proc/internal.h in 6.12), so
+ * these mirror them, from the inline PageXxx()/folio_test_xxx() helpers.
+ * Only the bits of the uapi (include/uapi/linux/kernel-page-flags.h, 0 to
+ * 26) are mirrored: the others are the kernel's and page-types hides them.
+ *
+ * Between 6.1 and 6.12 they went from pages to folios in several steps
+ * (6.2 to 6.12); the two mirrored here are 6.1's and 6.12's, the kernels
+ * KernelPeek builds for.
+ *
+ * @huge_zero: the caller's word that @page is the huge zero page (a PMD
+ * leaf of an anonymous VMA that is not anonymous memory, as
+ * kp_leaf_special() tells it): is_huge_zero_page()/is_huge_zero_folio()
+ * read huge_zero_page/huge_zero_folio, which are not exported.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+/* 6.1's stable_page_flags() (fs/proc/page.c), bits 0 to 26. */
+static inline u64 kp_kpageflags(struct page *page, bool huge_zero)
+{
+	unsigned long k;
+	u64 u = 0;
+
+	if (!page)
+		return BIT_ULL(KPF_NOPAGE);
+	k = READ_ONCE(page->flags);
+	if (!PageSlab(page) && page_mapped(page))
+		u |= BIT_ULL(KPF_MMAP);
+	if (PageAnon(page))
+		u |= BIT_ULL(KPF_ANON);
+	if (PageKsm(page))
+		u |= BIT_ULL(KPF_KSM);
+	if (PageHead(page))
+		u |= BIT_ULL(KPF_COMPOUND_HEAD);
+	if (PageTail(page))
+		u |= BIT_ULL(KPF_COMPOUND_TAIL);
+	if (PageHuge(page)) {
+		u |= BIT_ULL(KPF_HUGE);
+	} else if (PageTransCompound(page)) {
+		struct page *head = compound_head(page);
+
+		if (PageLRU(head) || PageAnon(head))
+			u |= BIT_ULL(KPF_THP);
+		else if (huge_zero)
+			u |= BIT_ULL(KPF_ZERO_PAGE) | BIT_ULL(KPF_THP);
+	} else if (is_zero_pfn(page_to_pfn(page))) {
+		u |= BIT_ULL(KPF_ZERO_PAGE);
+	}
+	if (PageBuddy(page))
+		u |= BIT_ULL(KPF_BUDDY);
+	else if (page_count(page) == 0 && is_free_buddy_page(page))
+		u |= BIT_ULL(KPF_BUDDY);
+	if (PageOffline(page))
+		u |= BIT_ULL(KPF_OFFLINE);
+	if (PageTable(page))
+		u |= BIT_ULL(KPF_PGTABLE);
+	if (page_is_idle(page))
+		u |= BIT_ULL(KPF_IDLE);
+	u |= kp_kpf_bit(k, KPF_LOCKED, PG_locked);
+	u |= kp_kpf_bit(k, KPF_SLAB, PG_slab);
+	if (PageTail(page) && PageSlab(compound_head(page)))
+		u |= BIT_ULL(KPF_SLAB);
+	u |= kp_kpf_bit(k, KPF_ERROR, PG_error);
+	u |= kp_kpf_bit(k, KPF_DIRTY, PG_dirty);
+	u |= kp_kpf_bit(k, KPF_UPTODATE, PG_uptodate);
+	u |= kp_kpf_bit(k, KPF_WRITEBACK, PG_writeback);
+	u |= kp_kpf_bit(k, KPF_LRU, PG_lru);
+	u |= kp_kpf_bit(k, KPF_REFERENCED, PG_referenced);
+	u |= kp_kpf_bit(k, KPF_ACTIVE, PG_active);
+	u |= kp_kpf_bit(k, KPF_RECLAIM, PG_reclaim);
+	if (PageSwapCache(page))
+		u |= BIT_ULL(KPF_SWAPCACHE);
+	u |= kp_kpf_bit(k, KPF_SWAPBACKED, PG_swapbacked);
+	u |= kp_kpf_bit(k, KPF_UNEVICTABLE, PG_unevictable);
+#ifdef CONFIG_MEMORY_FAILURE
+	u |= kp_kpf_bit(k, KPF_HWPOISON, PG_hwpoison);
+#endif
+	return u;
+}
+
+/* 6.1's kpagecount_read() (fs/proc/page.c), for one frame. */
+static inline u64 kp_kpagecount(struct page *page)
+{
+	if (!page || PageSlab(page) || page_has_type(page))
+		return 0;
+	return page_mapcount(page);
+}
+
+/*
+ * 6.1's PM_MMAP_EXCLUSIVE: page_mapcount() == 1 of the page the entry maps
+ * first: vm_normal_page() of a PTE (pte_to_pagemap_entry()), pmd_page()
+ * of a huge PMD for all of its subpages (pagemap_pmd_range()), the head
+ * of a hugetlb page (pagemap_hugetlb_range()), fs/proc/task_mmu.c.
+ */
+static inline bool kp_pagemap_exclusive(struct page *leaf, struct page *page,
+					bool hugetlb)
+{
+	return leaf && page_mapcount(leaf) == 1;
+}
+#else
+/* 6.12's folio_precise_page_mapcount() (fs/proc/internal.h). */
+static inline int kp_precise_page_mapcount(struct folio *folio,
+					   struct page *page)
+{
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	if (page_mapcount_is_type(mapcount))
+		mapcount = 0;
+	if (folio_test_large(folio))
+		mapcount += folio_entire_mapcount(folio);
+	return mapcount;
+}
+
+/* 6.12's stable_page_flags() (fs/proc/page.c), bits 0 to 26. */
+static inline u64 kp_kpageflags(struct page *page, bool huge_zero)
+{
+	const unsigned long swapcache = BIT(PG_swapbacked) | BIT(PG_swapcache);
+	unsigned long k, mapping;
+	struct folio *folio;
+	u64 u = 0;
+
+	if (!page)
+		return BIT_ULL(KPF_NOPAGE);
+	folio = page_folio(page);
+	k = READ_ONCE(folio->flags);
+	mapping = (unsigned long)READ_ONCE(folio->mapping);
+	if (page_mapped(page))
+		u |= BIT_ULL(KPF_MMAP);
+	if (mapping & PAGE_MAPPING_ANON) {
+		u |= BIT_ULL(KPF_ANON);
+		if (mapping & PAGE_MAPPING_KSM)
+			u |= BIT_ULL(KPF_KSM);
+	}
+	if (page == &folio->page)
+		u |= kp_kpf_bit(k, KPF_COMPOUND_HEAD, PG_head);
+	else
+		u |= BIT_ULL(KPF_COMPOUND_TAIL);
+	if (folio_test_hugetlb(folio))
+		u |= BIT_ULL(KPF_HUGE);
+	else if (folio_test_large(folio) && folio_test_large_rmappable(folio))
+		u |= BIT_ULL(KPF_THP);
+	else if (huge_zero)
+		u |= BIT_ULL(KPF_ZERO_PAGE) | BIT_ULL(KPF_THP);
+	else if (is_zero_folio(folio))
+		u |= BIT_ULL(KPF_ZERO_PAGE);
+	if (PageBuddy(page))
+		u |= BIT_ULL(KPF_BUDDY);
+	else if (page_count(page) == 0 && is_free_buddy_page(page))
+		u |= BIT_ULL(KPF_BUDDY);
+	if (PageOffline(page))
+		u |= BIT_ULL(KPF_OFFLINE);
+	if (PageTable(page))
+		u |= BIT_ULL(KPF_PGTABLE);
+	if (folio_test_slab(folio))
+		u |= BIT_ULL(KPF_SLAB);
+#if defined(CONFIG_PAGE_IDLE_FLAG) && defined(CONFIG_64BIT)
+	u |= kp_kpf_bit(k, KPF_IDLE, PG_idle);
+#else
+	if (folio_test_idle(folio))
+		u |= BIT_ULL(KPF_IDLE);
+#endif
+	u |= kp_kpf_bit(k, KPF_LOCKED, PG_locked);
+	u |= kp_kpf_bit(k, KPF_DIRTY, PG_dirty);
+	u |= kp_kpf_bit(k, KPF_UPTODATE, PG_uptodate);
+	u |= kp_kpf_bit(k, KPF_WRITEBACK, PG_writeback);
+	u |= kp_kpf_bit(k, KPF_LRU, PG_lru);
+	u |= kp_kpf_bit(k, KPF_REFERENCED, PG_referenced);
+	u |= kp_kpf_bit(k, KPF_ACTIVE, PG_active);
+	u |= kp_kpf_bit(k, KPF_RECLAIM, PG_reclaim);
+	if ((k & swapcache) == swapcache)
+		u |= BIT_ULL(KPF_SWAPCACHE);
+	u |= kp_kpf_bit(k, KPF_SWAPBACKED, PG_swapbacked);
+	u |= kp_kpf_bit(k, KPF_UNEVICTABLE, PG_unevictable);
+#ifdef CONFIG_MEMORY_FAILURE
+	if (u & BIT_ULL(KPF_HUGE))
+		u |= kp_kpf_bit(k, KPF_HWPOISON, PG_hwpoison);
+	else
+		u |= kp_kpf_bit(READ_ONCE(page->flags), KPF_HWPOISON,
+				PG_hwpoison);
+#endif
+	return u;
+}
+
+/* 6.12's kpagecount_read() (fs/proc/page.c), for one frame. */
+static inline u64 kp_kpagecount(struct page *page)
+{
+	return page ? kp_precise_page_mapcount(page_folio(page), page) : 0;
+}
+
+/*
+ * 6.12's PM_MMAP_EXCLUSIVE (fs/proc/task_mmu.c): the precise mapcount of
+ * the page itself is 1 (pte_to_pagemap_entry(), and pagemap_pmd_range()
+ * subpage by subpage); for hugetlb, the folio is not "likely mapped
+ * shared" and its PMD table is not shared (pagemap_hugetlb_range(); the
+ * table is not known here, see docs/lkm3.md).
+ */
+static inline bool kp_pagemap_exclusive(struct page *leaf, struct page *page,
+					bool hugetlb)
+{
+	if (!leaf)
+		return false;
+	if (hugetlb)
+		return !folio_likely_mapped_shared(page_folio(leaf));
+	return kp_precise_page_mapcount(page_folio(page), page) == 1;
+}
+#endif
+
+/*
+ * kp_filemap_get_folio() - the folio of the page cache at @index, with a
+ * reference the caller drops with folio_put(), or NULL if none is there.
+ * Looks and creates nothing (no FGP_ flags), and does not sleep.
+ * __filemap_get_folio() (mm/filemap.c) returns NULL for "none" up to 6.3,
+ * ERR_PTR(-ENOENT) from 6.4 on ("mm: return an ERR_PTR from
+ * __filemap_get_folio"); IS_ERR() is false for NULL, so one test covers
+ * both.
+ */
+static inline struct folio *kp_filemap_get_folio(struct address_space *mapping,
+						 pgoff_t index)
+{
+	struct folio *folio = __filemap_get_folio(mapping, index, 0, 0);
+
+	return IS_ERR(folio) ? NULL : folio;
 }
 
 /*

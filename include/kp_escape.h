@@ -41,6 +41,30 @@ static inline const char *kp_escape(const char *src, char *dst, size_t size)
 	return dst;
 }
 
+/**
+ * kp_escape_word() - escape a path as /proc/swaps and /proc/mounts do
+ * @src: the string
+ * @dst: where to put the escaped string
+ * @size: the size of @dst; KP_ESCAPED_SIZE(strlen(@src)) is always enough
+ *
+ * A space, tab, newline or backslash becomes \ooo (octal), as
+ * seq_file_path(m, file, " \t\n\\") writes them (mangle_path() in
+ * fs/seq_file.c), and so does any other unprintable byte, for the log:
+ * the result is one word, and can be followed by other fields.
+ *
+ * Return: @dst, NUL-terminated; cut short if @size was too small.
+ */
+static inline const char *kp_escape_word(const char *src, char *dst,
+					 size_t size)
+{
+	int n = string_escape_str(src, dst, size - 1,
+				  ESCAPE_OCTAL | ESCAPE_NP | ESCAPE_APPEND,
+				  " \t\n\\");
+
+	dst[min_t(size_t, n, size - 1)] = '\0';
+	return dst;
+}
+
 /* A task's name, escaped (see kp_comm()). */
 struct kp_comm {
 	char name[KP_ESCAPED_SIZE(TASK_COMM_LEN)];

@@ -1463,6 +1463,12 @@ struct v2p {
 	int nflags;
 	struct level_row levels[8];
 	int nlevels;
+	/* What lkm3 says after its first fields (docs/lkm3.md). */
+	bool have_page, have_file;
+	char *page_flags, *swap_dev, *file;
+	char cached[8];
+	int refcount, exclusive, soft_dirty;
+	unsigned long long mapcount, file_offset;
 };
 
 /*
@@ -1501,8 +1507,98 @@ static bool v2p_flags(const char *l, struct v2p *v)
 	return n > 0;
 }
 
-/* "pid=P vaddr=0xV not mapped reason=R[ detail]" */
-static bool v2p_not_mapped(const char *rest, struct v2p *v)
+/* A 0 or 1 of lkm3's, into *@v. */
+static bool v2p_bit(const char *s, int *v)
+{
+	if (strcmp(s, "0") && strcmp(s, "1"))
+		return false;
+	*v = *s == '1';
+	return true;
+}
+
+/* A decimal or 0x... number of lkm3's, whole, into *@v. */
+static bool v2p_num(const char *s, const char *fmt, unsigned long long *v)
+{
+	int off = 0;
+
+	return sscanf(s, fmt, v, &off) == 1 && off && !s[off];
+}
+
+/*
+ * The fields lkm3 puts after its first ones, each " KEY=VALUE": flags=
+ * refcount= mapcount= exclusive= soft_dirty= (a present page), swap_dev=
+ * (a swapped one), cached= (not present, a file mapping), file_offset=
+ * and file= (a file mapping).  file= is last and runs to the end of the
+ * line (a path may hold spaces); swap_dev= is one word (escaped as
+ * /proc/swaps does).  @rest is cut up in place: the values are strings
+ * of their own.
+ */
+static bool v2p_tail(char *rest, struct v2p *v)
+{
+	unsigned long long n;
+	char *val, *end;
+	int seen = 0;
+
+	if (*rest && *rest++ != ' ')
+		return false;
+	while (*rest) {
+		char *key = rest;
+
+		val = strchr(key, '=');
+		if (!val)
+			return false;
+		*val++ = '\0';
+		if (!strcmp(key, "file")) {
+			v->file = val;
+			v->have_file = true;
+			if (!(seen & 1)) /* file_offset= comes first */
+				return false;
+			break;
+		}
+		end = val + strcspn(val, " ");
+		rest = end;
+		if (*end) {
+			*end = '\0';
+			rest = end + 1;
+			if (!*rest) /* a space at the end */
+				return false;
+		}
+		if (!strcmp(key, "flags") && *val) {
+			v->page_flags = val;
+			seen |= 2;
+		} else if (!strcmp(key, "refcount") &&
+			   v2p_num(val, "%llu%n", &n) && n <= INT_MAX) {
+			v->refcount = (int)n;
+			seen |= 4;
+		} else if (!strcmp(key, "mapcount") &&
+			   v2p_num(val, "%llu%n", &v->mapcount)) {
+			seen |= 8;
+		} else if (!strcmp(key, "exclusive") &&
+			   v2p_bit(val, &v->exclusive)) {
+			seen |= 16;
+		} else if (!strcmp(key, "soft_dirty") &&
+			   v2p_bit(val, &v->soft_dirty)) {
+			seen |= 32;
+		} else if (!strcmp(key, "swap_dev") && *val) {
+			v->swap_dev = val;
+		} else if (!strcmp(key, "cached") &&
+			   (!strcmp(val, "yes") || !strcmp(val, "no") ||
+			    !strcmp(val, "swapped"))) {
+			snprintf(v->cached, sizeof(v->cached), "%s", val);
+		} else if (!strcmp(key, "file_offset") &&
+			   v2p_num(val, "0x%llx%n", &v->file_offset)) {
+			seen |= 1;
+		} else {
+			return false;
+		}
+	}
+	/* The page's fields come all together, or not at all. */
+	v->have_page = (seen & 62) == 62;
+	return !(seen & 62) || v->have_page;
+}
+
+/* "pid=P vaddr=0xV not mapped reason=R[ detail][ fields]" */
+static bool v2p_not_mapped(char *rest, struct v2p *v)
 {
 	int off = 0;
 
@@ -1510,20 +1606,24 @@ static bool v2p_not_mapped(const char *rest, struct v2p *v)
 	    1)
 		return false;
 	rest += off;
-	if (!*rest)
-		return true;
 	off = 0;
-	if (sscanf(rest, " swap_type=%lu swap_offset=%lu%n", &v->swap_type,
-		   &v->swap_offset, &off) == 2 &&
-	    !rest[off])
-		return (v->have_swap = true);
-	off = 0;
-	if (sscanf(rest, " pfn=0x%lx%n", &v->pfn, &off) == 1 && !rest[off])
-		return (v->have_pfn = true);
-	off = 0;
-	if (sscanf(rest, " entry=0x%llx%n", &v->entry, &off) == 1 && !rest[off])
-		return (v->have_entry = true);
-	return false;
+	if (!strcmp(v->reason, "swapped")) {
+		if (sscanf(rest, " swap_type=%lu swap_offset=%lu%n",
+			   &v->swap_type, &v->swap_offset, &off) != 2)
+			return false;
+		v->have_swap = true;
+	} else if (!strcmp(v->reason, "other")) {
+		if (sscanf(rest, " entry=0x%llx%n", &v->entry, &off) != 1)
+			return false;
+		v->have_entry = true;
+	} else if (strcmp(v->reason, "no-vma") &&
+		   strcmp(v->reason, "not-present")) {
+		if (sscanf(rest, " pfn=0x%lx%n", &v->pfn, &off) != 1)
+			return false;
+		v->have_pfn = true;
+	}
+	/* The page's own fields are for a present page only. */
+	return v2p_tail(rest + off, v) && !v->have_page;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -1550,8 +1650,11 @@ static bool v2p_done(const char *l)
 		return false;
 	if (!opt.walk)
 		return true;
-	return ends_with(l, " reason=no-vma") ||
-	       ends_with(l, " reason=not-present");
+	/* Without a table for the address there is no walk to log. */
+	return strstr(l, " not mapped reason=no-vma") ||
+	       (strstr(l, " not mapped reason=not-present") &&
+		(ends_with(l, " reason=not-present") ||
+		 strstr(l, " reason=not-present ")));
 }
 
 static void v2p_parse(struct report *r, struct v2p *v)
@@ -1573,7 +1676,8 @@ static void v2p_parse(struct report *r, struct v2p *v)
 			off = 0;
 			if (sscanf(rest, " paddr=0x%llx page=%3s%n", &v->paddr,
 				   v->page, &off) == 2 &&
-			    !rest[off] && page_bytes(v->page))
+			    page_bytes(v->page) && v2p_tail(rest + off, v) &&
+			    v->have_page && !v->swap_dev && !v->cached[0])
 				v->present = true;
 			else if (!v2p_not_mapped(rest, v))
 				bad_line(cmd->module, l);
@@ -1598,6 +1702,47 @@ static void v2p_parse(struct report *r, struct v2p *v)
 		fail(EPROTO, "lkm3's report has no answer line");
 }
 
+/* A path lkm3 escaped, as a JSON string, or null for "?" (unknown). */
+static void json_path(const char *escaped)
+{
+	if (!strcmp(escaped, "?"))
+		printf("null");
+	else
+		json_cstr(escaped);
+}
+
+/* lkm3's fields after its first ones, as JSON members. */
+static void v2p_json_page(const struct v2p *v)
+{
+	if (v->have_page) {
+		const char *f;
+		size_t n;
+
+		printf(",\"page_flags\":[");
+		for (f = v->page_flags; strcmp(f, "none") && *f; f += n) {
+			n = strcspn(f, ",");
+			printf("%s\"%.*s\"", f == v->page_flags ? "" : ",",
+			       (int)n, f);
+			if (f[n])
+				n++;
+		}
+		printf("],\"refcount\":%d,\"mapcount\":%llu,\"exclusive\":%s,\"soft_dirty\":%s",
+		       v->refcount, v->mapcount,
+		       v->exclusive ? "true" : "false",
+		       v->soft_dirty ? "true" : "false");
+	}
+	if (v->swap_dev) {
+		printf(",\"swap_dev\":");
+		json_path(v->swap_dev);
+	}
+	if (v->cached[0])
+		printf(",\"cached\":\"%s\"", v->cached);
+	if (v->have_file) {
+		printf(",\"file_offset\":%llu,\"file\":", v->file_offset);
+		json_path(v->file);
+	}
+}
+
 static void v2p_json(const struct v2p *v)
 {
 	printf("{\"pid\":%d,\"vaddr\":\"0x%llx\",\"present\":%s", v->pid,
@@ -1615,6 +1760,7 @@ static void v2p_json(const struct v2p *v)
 		if (v->have_entry)
 			printf(",\"entry\":\"0x%llx\"", v->entry);
 	}
+	v2p_json_page(v);
 	if (opt.walk) {
 		printf(",\"levels\":[");
 		for (int i = 0; i < v->nlevels; i++)
@@ -1662,6 +1808,23 @@ static void v2p_human(const struct v2p *v)
 			printf(" (entry 0x%llx)", v->entry);
 		putchar('\n');
 	}
+	if (v->have_page)
+		printf("page flags: %s\nrefcount: %d  mapcount: %llu  exclusive: %s  soft-dirty: %s\n",
+		       v->page_flags, v->refcount, v->mapcount,
+		       v->exclusive ? "yes" : "no",
+		       v->soft_dirty ? "yes" : "no");
+	if (v->swap_dev) {
+		printf("swap area: ");
+		term_str(v->swap_dev);
+		putchar('\n');
+	}
+	if (v->have_file) {
+		printf("file: ");
+		term_str(v->file);
+		printf(" at offset 0x%llx\n", v->file_offset);
+	}
+	if (v->cached[0])
+		printf("in the page cache: %s\n", v->cached);
 	if (!opt.walk)
 		return;
 	if (!v->nlevels) {

@@ -140,7 +140,26 @@ tap_like "$out" "^ +$ms +$(printf '0x%x' $((byte))) +$paddr +4K$" \
 	"  ... and the frame pagemap gives ($paddr)"
 kp "kpeek --json v2p --walk PID VADDR" kpeek --json v2p --walk "$ms" "$byte"
 printf '%s\n' "$out" >/tmp/kp.json
-json_doc v2p "{\"pid\":$ms,\"vaddr\":\"$(printf '0x%x' $((byte)))\",\"present\":true,\"paddr\":\"$paddr\",\"page_size\":4096,\"walk\":true}" /tmp/kp.json
+# The page's flags and mapcount, as /proc/kpageflags and /proc/kpagecount
+# have them (40-lkm3.t checks every field; here, that kpeek carries them).
+count=$(dd if=/proc/kpagecount bs=8 skip=$((pfn)) count=1 2>/dev/null | od -An -tu8 | tr -d ' ')
+json_doc v2p "{\"pid\":$ms,\"vaddr\":\"$(printf '0x%x' $((byte)))\",\"present\":true,\"paddr\":\"$paddr\",\"page_size\":4096,\"walk\":true,\"page_flags\":[\"mmap\",\"anonymous\"],\"mapcount\":$count}" /tmp/kp.json
+# A page of the program's own file: its path and offset, as maps has them.
+read -r range _ off _ _ path <<EOF_MAPS
+$(grep ' r-xp ' /proc/"$ms"/maps | head -n 1)
+EOF_MAPS
+# Its first page that is present (the text the program ran is).
+text=$((0x${range%-*}))
+while [ -z "$(pagemap_pfn "$ms" "$text")" ] && [ "$text" -lt $((0x${range#*-})) ]; do
+	text=$((text + 4096))
+done
+off=$(printf '%x' $((0x$off + text - 0x${range%-*})))
+text=$((text + 0x10))
+kp "kpeek --json v2p on program text" kpeek --json v2p "$ms" "$text"
+printf '%s\n' "$out" >/tmp/kp.json
+json_doc v2p-file "{\"pid\":$ms,\"vaddr\":\"$(printf '0x%x' "$text")\",\"present\":true,\"paddr\":\"$(printf '0x%x' $(($(pagemap_pfn "$ms" "$text") * 4096 + 0x10)))\",\"page_size\":4096,\"walk\":false,\"file\":\"$path\",\"file_offset\":$((0x$off + 0x10))}" /tmp/kp.json
+kp "kpeek v2p on program text" kpeek v2p "$ms" "$text"
+tap_like "$out" "^file: $path at offset 0x" "  ... names the file"
 kp "kpeek v2p in decimal" kpeek --json v2p "$ms" $((byte))
 tap_like "$out" "\"paddr\":\"$paddr\"" "  ... gives the same frame"
 kp "kpeek v2p on a page never touched" kpeek v2p "$ms" "$region"

@@ -128,10 +128,14 @@ static int is_thp(uint64_t pfn)
 	return n == sizeof(flags) ? (int)((flags >> KPF_THP) & 1) : -1;
 }
 
-/* lkm3's line for @addr of churn, from "pid=" on. */
+/*
+ * lkm3's line for @addr of churn, from "pid=" on, up to what it says of
+ * the page itself (" flags=...", checked against /proc/kpageflags by
+ * 40-lkm3.t, and changing with the page's LRU state while churn runs).
+ */
 static int lkm3_says(uintptr_t addr, struct answer *a)
 {
-	char params[64], line[512] = "", *s;
+	char params[64], line[1024] = "", *s, *page;
 	int ret;
 
 	snprintf(params, sizeof(params), "pid=%d vaddr=0x%lx", churn,
@@ -142,6 +146,9 @@ static int lkm3_says(uintptr_t addr, struct answer *a)
 		 ret ? errno_name(-ret) :
 		 s   ? s + 6 :
 		       line);
+	page = strstr(a->text, " flags=");
+	if (page)
+		*page = '\0';
 	return ret;
 }
 

@@ -48,7 +48,8 @@ config=$KDIR/.config
 [ -f "$config" ] || die "$config is missing: the lane's config decides which faults run"
 
 say "Building tests/detectors/kp_detect.ko for $KVER"
-make --no-print-directory -s -C "$KP_ROOT/tests/detectors" KDIR="$KDIR" >&2 ||
+make --no-print-directory -s -C "$KP_ROOT/tests/detectors" KDIR="$KDIR" \
+	"${KP_KMAKE[@]}" >&2 ||
 	die "kp_detect.ko did not build"
 
 logs=$KP_CACHE/detectors

@@ -2,13 +2,17 @@
 /*
  * 1/lkm3.ko against /proc/PID/pagemap: for every kind of memory a process
  * has, lkm3's paddr must be the pagemap PFN times the page size plus the
- * offset, and its "not mapped" reasons must be what pagemap says.
+ * offset, and its "not mapped" reasons must be what pagemap says.  What it
+ * says of the page itself against /proc/kpageflags, /proc/kpagecount,
+ * pagemap's bits 55 and 56, /proc/PID/maps, mincore() and /proc/swaps.
  * Run as root by tests/40-lkm3.t, which sets up swap and huge pages.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "tap.h"
 #include "kmod.h"
@@ -419,6 +423,43 @@ static void check_no_vma(void)
 	check_reason("address 0", getpid(), 0, "reason=no-vma");
 }
 
+static int field(const char *line, const char *key, char *val, size_t size);
+
+/* The first column of /proc/swaps' first area (its only one here). */
+static void swaps_first(char *dev, size_t size)
+{
+	char line[512];
+	FILE *f = fopen("/proc/swaps", "re");
+
+	dev[0] = '\0';
+	if (f && fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f))
+		snprintf(dev, size, "%.*s", (int)strcspn(line, " \t\n"), line);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * swap_dev= is /proc/swaps' name of the area.  Where lkm3 cannot read the
+ * swap areas it says "?": include/kp_swap.h finds swap_info[] by name,
+ * which needs CONFIG_KALLSYMS_ALL, and then /proc/kallsyms lists it too.
+ */
+static void check_swap_dev(uintptr_t addr)
+{
+	char dev[256], line[2048], got[256] = "";
+
+	if (system("grep -q ' swap_info$' /proc/kallsyms"))
+		snprintf(dev, sizeof(dev), "?");
+	else
+		swaps_first(dev, sizeof(dev));
+	if (query(getpid(), addr, 0, line, sizeof(line), NULL, 0) ||
+	    field(line, "swap_dev", got, sizeof(got))) {
+		tap_ok(0, "swapped page: lkm3 gives swap_dev=");
+		tap_diag("lkm3: %s", line);
+		return;
+	}
+	tap_streq(got, dev, "swapped page: swap_dev is /proc/swaps' (%s)", dev);
+}
+
 static void check_swapped(void)
 {
 	char *p = map(8 * psize, MADV_NOHUGEPAGE), want[96];
@@ -446,11 +487,610 @@ static void check_swapped(void)
 		 (unsigned long long)PM_SWAP_TYPE(pm),
 		 (unsigned long long)PM_SWAP_OFFSET(pm));
 	check_reason("swapped page", getpid(), (uintptr_t)p + 3 * psize, want);
+	check_swap_dev((uintptr_t)p + 3 * psize);
 	pm = pagemap_entry((uintptr_t)p + 3 * psize);
 	if (!tap_ok(PM_SWAPPED(pm),
 		    "the query did not bring the page back from swap"))
 		tap_diag("got pagemap 0x%llx, wanted a swap entry",
 			 (unsigned long long)pm);
+}
+
+/* --- the page itself ------------------------------------------------- */
+
+/* lkm3's report, field by field (docs/lkm3.md). */
+struct report {
+	char line[2048];
+	char flags[512], cached[16], swap_dev[256], file[1024];
+	unsigned long long refcount, mapcount, file_offset;
+	int exclusive, soft_dirty, have_page, have_file;
+};
+
+/*
+ * The value of " KEY=" in @line into @val: up to the next space, or to
+ * the end of the line for file= (the last field, a path).  0 or -ENOENT.
+ */
+static int field(const char *line, const char *key, char *val, size_t size)
+{
+	char pat[32];
+	const char *s;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	s = strstr(line, pat);
+	if (!s)
+		return -ENOENT;
+	s += strlen(pat);
+	n = strcmp(key, "file") ? strcspn(s, " ") : strlen(s);
+	snprintf(val, size, "%.*s", (int)n, s);
+	return 0;
+}
+
+static unsigned long long field_num(const char *line, const char *key)
+{
+	char v[32] = "";
+
+	field(line, key, v, sizeof(v));
+	return strtoull(v, NULL, 0);
+}
+
+/* Ask lkm3 about @addr of @pid; 0, or -errno (said why). */
+static int query_report(pid_t pid, uintptr_t addr, struct report *r)
+{
+	char v[8];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = query(pid, addr, 0, r->line, sizeof(r->line), NULL, 0);
+	if (ret)
+		return ret;
+	r->have_page = !field(r->line, "flags", r->flags, sizeof(r->flags));
+	r->refcount = field_num(r->line, "refcount");
+	r->mapcount = field_num(r->line, "mapcount");
+	r->exclusive = !field(r->line, "exclusive", v, sizeof(v)) ? atoi(v) :
+								    -1;
+	r->soft_dirty = !field(r->line, "soft_dirty", v, sizeof(v)) ? atoi(v) :
+								      -1;
+	field(r->line, "cached", r->cached, sizeof(r->cached));
+	field(r->line, "swap_dev", r->swap_dev, sizeof(r->swap_dev));
+	r->have_file = !field(r->line, "file", r->file, sizeof(r->file));
+	r->file_offset = field_num(r->line, "file_offset");
+	return 0;
+}
+
+/* The names of /proc/kpageflags' bits, as page-types and lkm3 give them. */
+static const char *const kpf_names[] = {
+	"locked",	 "error",     "referenced",  "uptodate",
+	"dirty",	 "lru",	      "active",	     "slab",
+	"writeback",	 "reclaim",   "buddy",	     "mmap",
+	"anonymous",	 "swapcache", "swapbacked",  "compound_head",
+	"compound_tail", "huge",      "unevictable", "hwpoison",
+	"nopage",	 "ksm",	      "thp",	     "offline",
+	"zero_page",	 "idle_page", "pgtable",
+};
+
+#define KPF(name) (1ULL << kpf_bit(name))
+#define KPF_UNKNOWN (1ULL << 63)
+
+static int kpf_bit(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(kpf_names) / sizeof(kpf_names[0]); i++)
+		if (!strcmp(kpf_names[i], name))
+			return i;
+	return 63;
+}
+
+/* lkm3's "a,b,c" as bits; KPF_UNKNOWN for a name it should not have. */
+static uint64_t kpf_parse(const char *names)
+{
+	char buf[512], *tok, *save = NULL;
+	uint64_t bits = 0;
+
+	if (!strcmp(names, "none"))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", names);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		bits |= 1ULL << kpf_bit(tok);
+	return bits;
+}
+
+static const char *kpf_text(uint64_t bits, char *buf, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < 64; i++)
+		if (bits & (1ULL << i))
+			n += snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      n ? "," : "",
+				      i < 27 ? kpf_names[i] : "?");
+	return n ? buf : "none";
+}
+
+/*
+ * The bits that cannot change between lkm3's read and ours while the
+ * page stays mapped (the LRU, referenced, dirty and such can).
+ */
+static uint64_t kpf_stable(void)
+{
+	return KPF("anonymous") | KPF("mmap") | KPF("compound_head") |
+	       KPF("compound_tail") | KPF("thp") | KPF("ksm") |
+	       KPF("zero_page") | KPF("swapbacked") | KPF("hwpoison") |
+	       KPF("huge");
+}
+
+/*
+ * lkm3's flags for our @addr against /proc/kpageflags for pagemap's
+ * frame, on the stable bits and @extra; and the page must be what the
+ * case made: @need set.
+ */
+static void check_flags(const char *what, void *p, uint64_t extra,
+			uint64_t need)
+{
+	uint64_t pm = pagemap_entry((uintptr_t)p), kpf = 0, got, mask;
+	struct report r;
+	char a[512];
+	int ret;
+
+	mask = kpf_stable() | extra;
+	if (query_report(getpid(), (uintptr_t)p, &r) || !r.have_page) {
+		tap_ok(0, "%s: lkm3 gives flags=", what);
+		tap_diag("lkm3: %s", r.line);
+		return;
+	}
+	ret = kpage_read("/proc/kpageflags", PM_PFN(pm), &kpf);
+	if (ret || !PM_PRESENT(pm)) {
+		tap_ok(0, "%s: read /proc/kpageflags for pagemap's frame",
+		       what);
+		tap_diag("pagemap 0x%llx: %s", (unsigned long long)pm,
+			 strerror(-ret));
+		return;
+	}
+	got = kpf_parse(r.flags);
+	if (!tap_ok(!(got & KPF_UNKNOWN) && (got & mask) == (kpf & mask) &&
+			    (kpf & need) == need,
+		    "%s: flags are /proc/kpageflags' (%s)", what,
+		    kpf_text(need, a, sizeof(a)))) {
+		char b[512];
+
+		tap_diag("got %s (all: %s); wanted %s (all: 0x%llx)",
+			 kpf_text(got & mask, a, sizeof(a)), r.flags,
+			 kpf_text(kpf & mask, b, sizeof(b)),
+			 (unsigned long long)kpf);
+	}
+}
+
+/* A file of @pages pages on the guest's disk, written and synced: its fd. */
+static int disk_file(const char *name, int pages, char *path, size_t size)
+{
+	const char *disk = getenv("KP_DISK");
+	char *buf = malloc(psize);
+	int fd, i;
+
+	snprintf(path, size, "%s/%s", disk ? disk : "/tmp", name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	for (i = 0; fd >= 0 && buf && i < pages; i++) {
+		memset(buf, 'A' + i % 26, psize);
+		if (write(fd, buf, psize) != psize)
+			break;
+	}
+	free(buf);
+	if (fd >= 0 && (i < pages || fsync(fd))) {
+		close(fd);
+		fd = -1;
+	}
+	tap_require(fd >= 0, "write %d pages to %s: %s", pages, path,
+		    strerror(errno));
+	return fd;
+}
+
+static void check_flags_kinds(void)
+{
+	char *anon = map(psize, MADV_NOHUGEPAGE), *thp, *zero, *file, *shm;
+	char path[256];
+	volatile char sink;
+	int fd;
+
+	anon[0] = 1;
+	check_flags("anonymous page", anon, 0,
+		    KPF("anonymous") | KPF("mmap") | KPF("swapbacked"));
+
+	fd = disk_file("lkm3-flags.bin", 4, path, sizeof(path));
+	file = mmap(NULL, 4 * psize, PROT_READ, MAP_SHARED, fd, 0);
+	tap_require(file != MAP_FAILED, "map %s", path);
+	sink = file[psize];
+	check_flags("ext4 file page", file + psize, 0, KPF("mmap"));
+	munmap(file, 4 * psize);
+	close(fd);
+	unlink(path);
+
+	shm = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	tap_require(shm != MAP_FAILED, "map shared anonymous memory");
+	shm[0] = 1;
+	check_flags("shmem page", shm, 0, KPF("mmap") | KPF("swapbacked"));
+	munmap(shm, psize);
+
+	thp = map_2m_aligned(MADV_HUGEPAGE);
+	memset(thp, 1, 2 * MB);
+	check_flags("THP head", thp, 0,
+		    KPF("thp") | KPF("compound_head") | KPF("anonymous"));
+	check_flags("THP tail", thp + 5 * psize + 9, 0,
+		    KPF("thp") | KPF("compound_tail") | KPF("anonymous"));
+
+	zero = map(psize, MADV_NOHUGEPAGE);
+	sink = zero[3];
+	(void)sink;
+	check_flags("zero page (untouched private memory, read)", zero + 3, 0,
+		    KPF("zero_page"));
+}
+
+static int write_sys(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Two pages of the same bytes, MADV_MERGEABLE, and ksmd running fast:
+ * once pagemap shows them on one frame, it is a KSM page.  The debug
+ * kernel has no CONFIG_KSM.
+ */
+static void check_ksm(void)
+{
+	char *p = map(2 * psize, MADV_NOHUGEPAGE);
+	uint64_t a = 0, b = 1;
+	int i;
+
+	if (access("/sys/kernel/mm/ksm/run", F_OK)) {
+		tap_skip("no CONFIG_KSM in this kernel (no /sys/kernel/mm/ksm)",
+			 "KSM page: flags are /proc/kpageflags'");
+		return;
+	}
+	memset(p, 'k', 2 * psize);
+	if (madvise(p, 2 * psize, MADV_MERGEABLE)) {
+		tap_ok(0, "KSM page: madvise(MADV_MERGEABLE): %s",
+		       strerror(errno));
+		return;
+	}
+	write_sys("/sys/kernel/mm/ksm/sleep_millisecs", "10");
+	write_sys("/sys/kernel/mm/ksm/pages_to_scan", "1000");
+	write_sys("/sys/kernel/mm/ksm/run", "1");
+	for (i = 0; i < 600; i++) {
+		a = PM_PFN(pagemap_entry((uintptr_t)p));
+		b = PM_PFN(pagemap_entry((uintptr_t)p + psize));
+		if (a && a == b)
+			break;
+		usleep(50000);
+	}
+	if (!tap_ok(a && a == b, "KSM page: ksmd merged two equal pages"))
+		tap_diag("frames 0x%llx and 0x%llx after 30 s",
+			 (unsigned long long)a, (unsigned long long)b);
+	else
+		check_flags("KSM page", p + psize, 0,
+			    KPF("ksm") | KPF("anonymous"));
+	write_sys("/sys/kernel/mm/ksm/run", "2"); /* unmerge, stop */
+	munmap(p, 2 * psize);
+}
+
+/*
+ * A child that holds on to our memory (fork() shares it) until
+ * child_end(); it never touches it.
+ */
+struct child {
+	pid_t pid;
+	int hold;
+};
+
+static struct child child_start(void)
+{
+	struct child c = { -1, -1 };
+	int fds[2];
+	char b;
+
+	if (pipe(fds))
+		return c;
+	c.pid = fork();
+	if (c.pid == 0) {
+		close(fds[1]);
+		while (read(fds[0], &b, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(fds[0]);
+	c.hold = fds[1];
+	return c;
+}
+
+static void child_end(struct child *c)
+{
+	if (c->hold >= 0)
+		close(c->hold);
+	if (c->pid > 0)
+		waitpid(c->pid, NULL, 0);
+	c->pid = c->hold = -1;
+}
+
+/*
+ * A page in the swap cache: written, paged out, then a child takes a
+ * second reference to its swap slot (fork() copies the swap entry), and
+ * we read it back.  With two references do_swap_page() goes through the
+ * swap cache (mm/memory.c: the SWP_SYNCHRONOUS_IO shortcut of zram is for
+ * a slot with one), and the page stays there while the child's entry
+ * needs it.
+ */
+static void check_swapcache(void)
+{
+	char *p = map(4 * psize, MADV_NOHUGEPAGE);
+	volatile char sink;
+	struct child c;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		memset(p + i * psize, 's' + i, psize);
+	if (madvise(p, 4 * psize, MADV_PAGEOUT) ||
+	    !PM_SWAPPED(pagemap_entry((uintptr_t)p + psize))) {
+		tap_ok(0, "swap-cache page: MADV_PAGEOUT moved it to swap");
+		return;
+	}
+	c = child_start();
+	sink = p[psize];
+	(void)sink;
+	check_flags("swap-cache page (read back while a child has the slot)",
+		    p + psize, KPF("swapcache"),
+		    KPF("swapcache") | KPF("anonymous") | KPF("swapbacked"));
+	child_end(&c);
+	munmap(p, 4 * psize);
+}
+
+/* lkm3's mapcount and refcount for our @p, mapped by @n processes. */
+static void check_mapcount_n(char *p, int n)
+{
+	uint64_t pm = pagemap_entry((uintptr_t)p), count = ~0ULL;
+	struct report r;
+
+	if (query_report(getpid(), (uintptr_t)p, &r) || !r.have_page ||
+	    kpage_read("/proc/kpagecount", PM_PFN(pm), &count)) {
+		tap_ok(0, "mapped by %d: lkm3 and /proc/kpagecount answer", n);
+		tap_diag("lkm3: %s", r.line);
+		return;
+	}
+	tap_eq(r.mapcount, count,
+	       "mapped by %d: mapcount is /proc/kpagecount's", n);
+	tap_eq(r.mapcount, n, "mapped by %d: mapcount is %d", n, n);
+	if (!tap_ok(r.refcount >= r.mapcount,
+		    "mapped by %d: refcount (%llu) >= mapcount", n, r.refcount))
+		tap_diag("lkm3: %s", r.line);
+}
+
+static void check_mapcount(void)
+{
+	char *p = map(psize, MADV_NOHUGEPAGE);
+	struct child c[3];
+	int i;
+
+	p[0] = 1;
+	check_mapcount_n(p, 1);
+	c[0] = child_start();
+	check_mapcount_n(p, 2);
+	c[1] = child_start();
+	c[2] = child_start();
+	check_mapcount_n(p, 4);
+	/* Last first: a later child holds the earlier ones' pipes too. */
+	for (i = 2; i >= 0; i--)
+		child_end(&c[i]);
+	munmap(p, psize);
+}
+
+/* lkm3's exclusive= and soft_dirty= are pagemap's bits 56 and 55. */
+static void check_bits(const char *what, char *p, int exclusive)
+{
+	uint64_t pm;
+	struct report r;
+
+	if (query_report(getpid(), (uintptr_t)p, &r) || !r.have_page) {
+		tap_ok(0, "%s: lkm3 gives exclusive= and soft_dirty=", what);
+		tap_diag("lkm3: %s", r.line);
+		return;
+	}
+	pm = pagemap_entry((uintptr_t)p);
+	tap_eq(r.exclusive, PM_EXCLUSIVE(pm),
+	       "%s: exclusive is pagemap's bit 56", what);
+	tap_eq(r.exclusive, exclusive, "%s: exclusive=%d", what, exclusive);
+	tap_eq(r.soft_dirty, PM_SOFT_DIRTY(pm),
+	       "%s: soft_dirty is pagemap's bit 55", what);
+}
+
+static void check_exclusive_soft_dirty(void)
+{
+	char *p = map(psize, MADV_NOHUGEPAGE);
+	struct child c;
+
+	p[0] = 1;
+	check_bits("written page", p, 1);
+	c = child_start();
+	check_bits("the page shared with a child (fork)", p, 0);
+	child_end(&c);
+	tap_require(!write_sys("/proc/self/clear_refs", "4"),
+		    "echo 4 >/proc/self/clear_refs");
+	check_bits("after clear_refs 4 (soft-dirty cleared)", p, 1);
+	p[0] = 2;
+	check_bits("written again", p, 1);
+	munmap(p, psize);
+}
+
+/*
+ * /proc/self/maps' path and offset for @addr: the offset in the file is
+ * the mapping's offset plus how far @addr is into it.  0 or -ENOENT.
+ */
+static int maps_file(uintptr_t addr, char *path, size_t size,
+		     unsigned long long *off)
+{
+	unsigned long start, end;
+	unsigned long long pgoff;
+	char line[1200];
+	int n, ret = -ENOENT;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		n = 0;
+		if (sscanf(line, "%lx-%lx %*s %llx %*s %*s %n", &start, &end,
+			   &pgoff, &n) != 3 ||
+		    !n || addr < start || addr >= end)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(path, size, "%s", line + n);
+		*off = pgoff + (addr - start);
+		ret = 0;
+		break;
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+static void check_file_of(const char *what, char *p)
+{
+	unsigned long long off = 0;
+	char path[1024] = "";
+	struct report r;
+
+	if (maps_file((uintptr_t)p, path, sizeof(path), &off) ||
+	    query_report(getpid(), (uintptr_t)p, &r)) {
+		tap_ok(0, "%s: /proc/self/maps and lkm3 answer", what);
+		return;
+	}
+	tap_streq(r.file, path, "%s: file is /proc/self/maps' path", what);
+	tap_eq(r.file_offset, off,
+	       "%s: file_offset is maps' offset + (vaddr - start)", what);
+}
+
+/* Mapped at the file's page 4: a page touched, and the page cache. */
+static void check_file(void)
+{
+	char path[256], *m, *shm, vec[64];
+	volatile char sink;
+	struct report r;
+	char *buf = malloc(psize);
+	int fd, i;
+
+	fd = disk_file("lkm3-file.bin", 64, path, sizeof(path));
+	m = mmap(NULL, 8 * psize, PROT_READ, MAP_SHARED, fd, 4 * psize);
+	tap_require(m != MAP_FAILED, "map %s from its page 4", path);
+	sink = m[2 * psize];
+	check_file_of("ext4 file page, present", m + 2 * psize + 77);
+	munmap(m, 8 * psize);
+
+	shm = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	tap_require(shm != MAP_FAILED, "map shared anonymous memory");
+	shm[0] = 1;
+	check_file_of("shared anonymous page (shmem's /dev/zero)", shm + 5);
+	munmap(shm, psize);
+
+	/*
+	 * The page cache: drop the file's pages (clean, unmapped), read
+	 * page 3 with read-ahead off, map it all and touch nothing.
+	 */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	tap_require(buf && pread(fd, buf, psize, 3 * psize) == psize,
+		    "read page 3 of %s", path);
+	m = mmap(NULL, 64 * psize, PROT_READ, MAP_SHARED, fd, 0);
+	tap_require(m != MAP_FAILED &&
+			    !mincore(m, 64 * psize, (unsigned char *)vec),
+		    "map %s and mincore() it", path);
+	for (i = 3; i <= 40; i += 37) {
+		int want = vec[i] & 1;
+		char what[96];
+
+		snprintf(what, sizeof(what),
+			 "ext4 file page %d, never mapped, %s", i,
+			 i == 3 ? "read() before" : "evicted");
+		if (query_report(getpid(), (uintptr_t)m + i * psize, &r)) {
+			tap_ok(0, "%s: lkm3 answers", what);
+			continue;
+		}
+		if (!tap_ok(strstr(r.line, " reason=not-present ") &&
+				    !strcmp(r.cached, want ? "yes" : "no"),
+			    "%s: not-present, cached is mincore()'s (%s)", what,
+			    want ? "yes" : "no"))
+			tap_diag("lkm3: %s", r.line);
+		if (want != (i == 3))
+			tap_diag(
+				"mincore() says page %d is %sin the page cache",
+				i, want ? "" : "not ");
+		check_file_of(what, m + i * psize);
+	}
+	(void)sink;
+	munmap(m, 64 * psize);
+	free(buf);
+	close(fd);
+	unlink(path);
+}
+
+/* The "Swap:" kB of the VMA that holds our @addr in /proc/self/smaps. */
+static long smaps_swap_kb(uintptr_t addr)
+{
+	unsigned long start, end;
+	char line[512];
+	int in = 0;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = addr >= start && addr < end;
+		else if (in && !strncmp(line, "Swap:", 5))
+			kb = strtol(line + 5, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * A shmem page written to swap: MADV_PAGEOUT reclaims it
+ * (shmem_writepage() puts a swap entry in the page cache in its place,
+ * mm/shmem.c), the PTE goes, and smaps counts it as Swap.  lkm3 says
+ * not-present, cached=swapped.
+ */
+static void check_shmem_swapped(void)
+{
+	const char *what = "shmem page written to swap";
+	char *shm = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct report r;
+	long kb;
+
+	tap_require(shm != MAP_FAILED, "map shared anonymous memory");
+	memset(shm, 'w', psize);
+	if (madvise(shm, psize, MADV_PAGEOUT) ||
+	    (kb = smaps_swap_kb((uintptr_t)shm)) <= 0) {
+		tap_skip("MADV_PAGEOUT did not write the shmem page to swap",
+			 "%s: not-present, cached=swapped", what);
+		tap_diag("madvise: %s; smaps Swap: %ld kB", strerror(errno),
+			 smaps_swap_kb((uintptr_t)shm));
+		munmap(shm, psize);
+		return;
+	}
+	if (query_report(getpid(), (uintptr_t)shm, &r))
+		tap_ok(0, "%s: lkm3 answers", what);
+	else if (!tap_ok(strstr(r.line, " reason=not-present ") &&
+				 !strcmp(r.cached, "swapped"),
+			 "%s (smaps: Swap %ld kB): not-present, cached=swapped",
+			 what, kb))
+		tap_diag("lkm3: %s", r.line);
+	munmap(shm, psize);
 }
 
 static int has(const char *walk, const char *s)
@@ -509,5 +1149,12 @@ int main(void)
 	check_no_vma();
 	check_swapped();
 	check_verbose();
+	tap_group(check_flags_kinds);
+	tap_group(check_ksm);
+	tap_group(check_swapcache);
+	tap_group(check_mapcount);
+	tap_group(check_exclusive_soft_dirty);
+	tap_group(check_file);
+	tap_group(check_shmem_swapped);
 	return tap_done();
 }

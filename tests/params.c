@@ -14,7 +14,9 @@
  *	vaddr=	missing or not a number: EINVAL; non-canonical, kernel, or at
  *		or above the user limit: EINVAL; 0, 1, the limit - 1 and holes:
  *		"not mapped reason=no-vma"; an untouched page: "not-present";
- *		a written page or the middle of a huge page: pagemap's frame
+ *		a written page or the middle of a huge page: pagemap's frame,
+ *		then the page's flags=; a page of a mapped file (present or
+ *		not): its file_offset= and file= (our own program's path)
  *	detail=	y/n/1/0/on/off load; anything else is EINVAL
  *
  * A case passes when finit_module() gives exactly that errno and the log
@@ -43,7 +45,7 @@ struct kcase {
 	int mod; /* 2, 3 or 4: lkm2, lkm3, lkm4 */
 	char params[256];
 	int err; /* the errno finit_module() must give, or 0 */
-	char want[256]; /* a substring of the module's log */
+	char want[512]; /* a substring of the module's log */
 };
 
 /* What the cases are made of, set up once. */
@@ -58,6 +60,8 @@ static struct {
 	unsigned long high; /* 2^64 - 2^(bits-1): ... or from here on */
 	char *touched, *untouched, *hole, *huge;
 	int thp; /* @huge is one transparent huge page */
+	char *file; /* FILE_PAGES of our own program file, the first read */
+	char exe[256]; /* its path, as lkm3 and /proc/self/maps name it */
 	long psize;
 } world;
 
@@ -123,6 +127,33 @@ static void sharers_setup(const char *list)
 	}
 }
 
+/*
+ * Part of our own program file, mapped: lkm3 names the file and the
+ * offset in it, present or not (docs/lkm3.md).  Its path is what
+ * /proc/self/exe links to, as maps and d_path() give it.
+ */
+#define FILE_PAGES 8
+
+static void map_exe(void)
+{
+	volatile char sink;
+	ssize_t n;
+	int fd;
+
+	n = readlink("/proc/self/exe", world.exe, sizeof(world.exe) - 1);
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (n <= 0 || fd < 0)
+		die("/proc/self/exe");
+	world.exe[n] = '\0';
+	world.file = mmap(NULL, FILE_PAGES * world.psize, PROT_READ,
+			  MAP_PRIVATE, fd, 0);
+	if (world.file == MAP_FAILED)
+		die("mmap /proc/self/exe");
+	close(fd);
+	sink = world.file[0];
+	(void)sink;
+}
+
 static void setup(void)
 {
 	struct va_layout layout;
@@ -168,6 +199,7 @@ static void setup(void)
 	madvise(world.huge, 2 * MB, MADV_HUGEPAGE);
 	memset(world.huge, 0x6b, 2 * MB);
 	world.thp = proc_kb("/proc/self/smaps_rollup", "AnonHugePages") >= 2048;
+	map_exe();
 }
 
 /* The frame of one of our own bytes, as pagemap tells it, in paddr form. */
@@ -242,7 +274,7 @@ static int run_case(struct kcase *c, char *why, size_t size)
 
 static void check(struct kcase *c, const char *what)
 {
-	char why[512];
+	char why[640];
 
 	if (!tap_ok(run_case(c, why, sizeof(why)), "lkm%d %s: %s", c->mod,
 		    c->params, what))
@@ -385,11 +417,14 @@ static int vaddr_expect(struct kcase *c, pid_t pid, unsigned long a)
 			a, world.limit);
 		return EINVAL;
 	}
-	if (pid == world.self &&
-	    (in(a, world.touched, MB) || in(a, world.huge, 2 * MB)))
+	if (pid == world.self && in(a, world.file, FILE_PAGES * world.psize))
+		snprintf(c->want, sizeof(c->want), " file_offset=0x%lx file=%s",
+			 a - (unsigned long)world.file, world.exe);
+	else if (pid == world.self &&
+		 (in(a, world.touched, MB) || in(a, world.huge, 2 * MB)))
 		snprintf(c->want, sizeof(c->want),
-			 "lkm3: pid=%d vaddr=0x%lx paddr=0x%llx page=%s", pid,
-			 a, paddr_of((char *)a),
+			 "lkm3: pid=%d vaddr=0x%lx paddr=0x%llx page=%s flags=",
+			 pid, a, paddr_of((char *)a),
 			 in(a, world.huge, 2 * MB) && world.thp ? "2M" : "4K");
 	else if (pid == world.self && in(a, world.untouched, MB))
 		snprintf(
@@ -414,7 +449,7 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 	unsigned long a;
 	const char *j;
 
-	switch (rng_below(pid == world.self ? 9 : 6)) {
+	switch (rng_below(pid == world.self ? 10 : 6)) {
 	case 0:
 		*s = '\0';
 		snprintf(c->want, sizeof(c->want),
@@ -445,6 +480,10 @@ static int random_vaddr(struct kcase *c, pid_t pid, char *s, size_t size)
 		break;
 	case 7:
 		a = (unsigned long)world.untouched + rng_below(MB);
+		break;
+	case 8:
+		a = (unsigned long)world.file +
+		    rng_below(FILE_PAGES * world.psize);
 		break;
 	default:
 		a = rng_below(2) ?
@@ -594,6 +633,9 @@ static void fixed_vaddr_cases(void)
 		  "a page never touched" },
 		{ (unsigned long)world.hole + 12345,
 		  "a hole between mappings" },
+		{ (unsigned long)world.file + 123, "a page of a file, read" },
+		{ (unsigned long)world.file + 7 * world.psize + 5,
+		  "a page of a file" },
 	};
 	struct kcase c = { .mod = 3 };
 	size_t i;
@@ -676,7 +718,7 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) :
 				   (uint64_t)time(NULL);
 	struct kcase c;
-	char why[512];
+	char why[640];
 	int mod;
 
 	rng_seed(seed);

@@ -128,25 +128,64 @@ DETAILS = {"swapped": ["swap_type", "swap_offset"], "migrating": ["pfn"],
            "device": ["pfn"], "hwpoison": ["pfn"], "other": ["entry"]}
 
 
+# What lkm3 says of the page itself (docs/lkm3.md): a present page's
+# flags (page-types' names of /proc/kpageflags' bits 0-26), counts and
+# pagemap bits; a file mapping's path and offset; a swapped page's area;
+# whether a page of a file mapping that is not present is cached.
+PAGE = ["page_flags", "refcount", "mapcount", "exclusive", "soft_dirty"]
+FILE = ["file", "file_offset"]
+KPF_NAMES = ["locked", "error", "referenced", "uptodate", "dirty", "lru",
+             "active", "slab", "writeback", "reclaim", "buddy", "mmap",
+             "anonymous", "swapcache", "swapbacked", "compound_head",
+             "compound_tail", "huge", "unevictable", "hwpoison", "nopage",
+             "ksm", "thp", "offline", "zero_page", "idle_page", "pgtable"]
+
+
+def check_page(doc, exp, errors):
+    flags = doc["page_flags"]
+    if not isinstance(flags, list) or \
+            any(f not in KPF_NAMES for f in flags):
+        raise Bad("page_flags %r are not page-types' names" % flags)
+    for f in exp.get("page_flags", []):
+        if f not in flags:
+            errors.append("page_flags %r lack %s" % (flags, f))
+    for k in ("exclusive", "soft_dirty"):
+        if type(doc[k]) is not bool:
+            errors.append("%s is not a boolean" % k)
+    if num(doc["refcount"], "refcount") < num(doc["mapcount"], "mapcount"):
+        errors.append("refcount %d < mapcount %d"
+                      % (doc["refcount"], doc["mapcount"]))
+    if "mapcount" in exp:
+        same(errors, "mapcount (/proc/kpagecount)", doc["mapcount"],
+             exp["mapcount"])
+
+
 def check_v2p(doc, exp, errors):
     walk = ["levels"] if exp["walk"] else []
     if doc.get("present") is True:
-        keys(doc, ["pid", "vaddr", "present", "paddr", "page_size"] + walk,
-             "the document", ["flags"] if walk else [])
+        keys(doc, ["pid", "vaddr", "present", "paddr", "page_size"] + walk
+             + PAGE, "the document", (["flags"] if walk else []) + FILE)
         same(errors, "paddr", addr(doc["paddr"], "paddr"), int(exp["paddr"], 16))
         same(errors, "page_size", num(doc["page_size"], "page_size"),
              exp["page_size"])
+        check_page(doc, exp, errors)
     elif doc.get("present") is False:
         reason = text(doc.get("reason"), "reason")
         keys(doc, ["pid", "vaddr", "present", "reason"] + walk
              + DETAILS.get(reason, []), "the document",
-             ["flags"] if walk else [])
+             (["flags"] if walk else []) + FILE + ["cached", "swap_dev"])
         same(errors, "reason", reason, exp["reason"])
     else:
         raise Bad("present is %r, not true or false" % doc.get("present"))
     same(errors, "present", doc["present"], exp["present"])
     same(errors, "pid", num(doc["pid"], "pid"), exp["pid"])
     same(errors, "vaddr", addr(doc["vaddr"], "vaddr"), int(exp["vaddr"], 16))
+    for k in ("file", "cached", "swap_dev"):
+        if k in exp:
+            same(errors, k, doc.get(k), exp[k])
+    if "file_offset" in exp:
+        same(errors, "file_offset", doc.get("file_offset"),
+             exp["file_offset"])
     if not walk:
         return
     levels = doc["levels"]

@@ -60,6 +60,27 @@ static inline uint64_t pagemap_entry(uintptr_t addr)
 #define PM_SWAP_TYPE(e) ((e)&0x1f)
 #define PM_SWAP_OFFSET(e) (((e) & ((1ULL << 55) - 1)) >> 5)
 
+/*
+ * The u64 for frame @pfn in /proc/kpageflags or /proc/kpagecount (@file),
+ * in *@v; 0, or -errno.  Root only (CAP_SYS_ADMIN).
+ */
+static inline int kpage_read(const char *file, uint64_t pfn, uint64_t *v)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, v, sizeof(*v), pfn * sizeof(*v));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == sizeof(*v) ? 0 : n < 0 ? (int)n : -EIO;
+}
+
+#define PM_SOFT_DIRTY(e) (((e) >> 55) & 1)
+#define PM_EXCLUSIVE(e) (((e) >> 56) & 1)
+
 /* The value of @key in /proc/vmstat, or 0 if it is missing. */
 static inline unsigned long vmstat_value(const char *key)
 {
