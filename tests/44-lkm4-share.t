@@ -66,7 +66,7 @@ lkm4_lines() {
 snapshot() {
 	for _try in 1 2; do
 		for _p; do smaps_lines "$_p"; done | sort >/tmp/share.before
-		for _p; do lkm4_lines "$_p"; done >/tmp/share.lkm4
+		for _p; do lkm4_lines "$_p"; done | sort >/tmp/share.lkm4
 		for _p; do smaps_lines "$_p"; done | sort >/tmp/share.smaps
 		cmp -s /tmp/share.before /tmp/share.smaps && return 0
 		tap_diag "smaps changed while lkm4 was loaded (try $_try):" \
