@@ -6,12 +6,13 @@
  *
  * logs
  *
- *	lkm4: pid=<PID> virtual_kb=<size> physical_kb=<resident> walk_ns=<ns>
+ *	lkm4: pid=<PID> virtual_kb=<size> physical_kb=<resident>
+ *	      pss_kb=.. ... uss_kb=.. walk_ns=<ns>
  *
  * and with detail=1 first one line per VMA:
  *
  *	lkm4: vma start=0x.. end=0x.. perms=rw-p backing=<what> virtual_kb=..
- *	      physical_kb=..
+ *	      physical_kb=.. pss_kb=.. ... uss_kb=..
  *
  * where <what> is what /proc/PID/maps shows: anon, [heap], [stack],
  * [vdso] and the like, [anon:NAME] for an anonymous mapping named with
@@ -30,6 +31,13 @@
  * (smaps_pte_entry() counts every is_pfn_swap_entry()).  walk_ns is how
  * long the walk took.
  *
+ * pss_kb to uss_kb are /proc/PID/smaps_rollup's (and, per VMA, smaps')
+ * Pss, Pss_Anon, Pss_File, Pss_Shmem, Shared_Clean, Shared_Dirty,
+ * Private_Clean, Private_Dirty, Anonymous, Swap, SwapPss, and
+ * Private_Clean + Private_Dirty, computed as fs/proc/task_mmu.c computes
+ * them (include/kp_smaps.h), in the same walk.  swap_pss_kb needs the swap
+ * areas (include/kp_swap.h); without them it counts each slot once.
+ *
  * The walk gives the CPU away between page tables (kp_walk_tables()), so
  * a process with a terabyte of sparse mappings stalls nobody.
  */
@@ -43,6 +51,8 @@
 
 #include "kp_escape.h"
 #include "kp_pgwalk.h"
+#include "kp_smaps.h"
+#include "kp_swap.h"
 #include "kp_task.h"
 
 static int pid;
@@ -56,6 +66,7 @@ MODULE_PARM_DESC(detail, "Also log one line per VMA");
 struct lkm4_range {
 	unsigned long start, end;
 	unsigned long bytes; /* resident bytes found in [start, end) */
+	struct kp_smaps_walk sw; /* smaps' fields for the VMA */
 };
 
 /* Does the memory @e maps count in physical_kb (see the top)? */
@@ -76,6 +87,7 @@ static int lkm4_count(const struct kp_entry *e, void *arg)
 	if (lkm4_counts(e))
 		r->bytes +=
 			min(e->addr + e->size, r->end) - max(e->addr, r->start);
+	kp_smaps_leaf(&r->sw, e);
 	return 0;
 }
 
@@ -87,18 +99,26 @@ static int lkm4_count_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 			   void *arg)
 {
 	struct lkm4_range *r = arg;
+	struct kp_smaps s = {}; /* the table's: on the stack, in registers */
 	struct kp_entry e;
 	unsigned long n = 0;
 	pte_t pte;
 
+	kp_smaps_table(&r->sw, addr, end);
 	for (; addr < end; ptep++, addr += PAGE_SIZE) {
 		pte = kp_ptep_get(ptep);
-		if (pte_none(pte))
+		if (pte_none(pte)) {
+			/* A private shmem mapping's hole: the file's swap. */
+			if (r->sw.holes)
+				kp_smaps_pte(&r->sw, &s, pte, &e, addr);
 			continue;
+		}
 		kp_decode_pte(&e, pte);
 		n += lkm4_counts(&e);
+		kp_smaps_pte(&r->sw, &s, pte, &e, addr);
 	}
 	r->bytes += n << PAGE_SHIFT;
+	kp_smaps_add(r->sw.s, &s);
 	return 0;
 }
 
@@ -142,27 +162,69 @@ static const char *lkm4_backing(struct vm_area_struct *vma, char *buf, int size)
 	return "anon";
 }
 
+/*
+ * lkm4_smaps()'s text: 12 fields of at most 37 characters.  Off the stack,
+ * and one is enough: the module's init, the only user, runs once.
+ */
+#define LKM4_SMAPS_SIZE 512
+static char lkm4_sm[LKM4_SMAPS_SIZE];
+
+/*
+ * smaps' fields, as lkm4 logs them after physical_kb (docs/lkm4.md), into
+ * lkm4_sm: in kB, as __show_smap() (fs/proc/task_mmu.c) prints them, PSS
+ * shifted back from its fixed point first.  uss is Private_Clean plus
+ * Private_Dirty, which smaps does not add up itself.
+ */
+static const char *lkm4_smaps(const struct kp_smaps *s)
+{
+	const struct {
+		const char *name;
+		u64 bytes;
+	} f[] = {
+		{ "pss_kb", s->pss >> KP_PSS_SHIFT },
+		{ "pss_anon_kb", s->pss_anon >> KP_PSS_SHIFT },
+		{ "pss_file_kb", s->pss_file >> KP_PSS_SHIFT },
+		{ "pss_shmem_kb", s->pss_shmem >> KP_PSS_SHIFT },
+		{ "shared_clean_kb", s->shared_clean },
+		{ "shared_dirty_kb", s->shared_dirty },
+		{ "private_clean_kb", s->private_clean },
+		{ "private_dirty_kb", s->private_dirty },
+		{ "anonymous_kb", s->anonymous },
+		{ "swap_kb", s->swap },
+		{ "swap_pss_kb", s->swap_pss >> KP_PSS_SHIFT },
+		{ "uss_kb", s->private_clean + s->private_dirty },
+	};
+	int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		n += scnprintf(lkm4_sm + n, LKM4_SMAPS_SIZE - n, " %s=%llu",
+			       f[i].name, f[i].bytes >> 10);
+	return lkm4_sm;
+}
+
 /* @buf has room for a path and for it escaped: LKM4_BUF_SIZE. */
 #define LKM4_BUF_SIZE (PATH_MAX + KP_ESCAPED_SIZE(PATH_MAX))
 
 static void lkm4_print_vma(struct vm_area_struct *vma, unsigned long bytes,
-			   char *buf)
+			   const struct kp_smaps *s, char *buf)
 {
 	char *esc = buf + PATH_MAX;
 	vm_flags_t f = vma->vm_flags;
 
-	pr_info("vma start=0x%lx end=0x%lx perms=%c%c%c%c backing=%s virtual_kb=%lu physical_kb=%lu\n",
+	pr_info("vma start=0x%lx end=0x%lx perms=%c%c%c%c backing=%s virtual_kb=%lu physical_kb=%lu%s\n",
 		vma->vm_start, vma->vm_end, f & VM_READ ? 'r' : '-',
 		f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
 		f & VM_MAYSHARE ? 's' : 'p',
 		kp_escape(lkm4_backing(vma, buf, PATH_MAX), esc,
 			  KP_ESCAPED_SIZE(PATH_MAX)),
-		(vma->vm_end - vma->vm_start) >> 10, bytes >> 10);
+		(vma->vm_end - vma->vm_start) >> 10, bytes >> 10,
+		lkm4_smaps(s));
 }
 
 static int __init lkm4_init(void)
 {
 	unsigned long virt = 0, phys = 0;
+	struct kp_smaps total = {};
 	struct vm_area_struct *vma;
 	struct mm_struct *mm;
 	char *buf = NULL;
@@ -174,6 +236,9 @@ static int __init lkm4_init(void)
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	vma_iter_init(&vmi, mm, 0);
+	/* For swap_pss_kb: the slots' reference counts (kp_swap.h). */
+	if (kp_swap_init())
+		pr_info("the swap areas cannot be found (no CONFIG_KALLSYMS_ALL): swap_pss_kb counts every swapped page once, as if not shared\n");
 	if (detail) {
 		buf = kvmalloc(LKM4_BUF_SIZE, GFP_KERNEL);
 		if (!buf) {
@@ -186,19 +251,24 @@ static int __init lkm4_init(void)
 		goto out_free;
 	for_each_vma(vmi, vma) {
 		struct lkm4_range r = { vma->vm_start, vma->vm_end, 0 };
+		struct kp_smaps s = {};
 
 		t0 = ktime_get_ns();
+		kp_smaps_begin(&r.sw, vma, &s);
 		kp_walk_tables(vma, r.start, r.end, lkm4_count, lkm4_count_ptes,
 			       &r);
+		kp_smaps_end(&r.sw);
 		walk_ns += ktime_get_ns() - t0;
 		virt += r.end - r.start;
 		phys += r.bytes;
+		/* smaps_rollup: one sum, shifted back only at the end. */
+		kp_smaps_add(&total, &s);
 		if (detail)
-			lkm4_print_vma(vma, r.bytes, buf);
+			lkm4_print_vma(vma, r.bytes, &s, buf);
 	}
 	mmap_read_unlock(mm);
-	pr_info("pid=%d virtual_kb=%lu physical_kb=%lu walk_ns=%llu\n", pid,
-		virt >> 10, phys >> 10, walk_ns);
+	pr_info("pid=%d virtual_kb=%lu physical_kb=%lu%s walk_ns=%llu\n", pid,
+		virt >> 10, phys >> 10, lkm4_smaps(&total), walk_ns);
 out_free:
 	kvfree(buf);
 out_mmput:

@@ -16,6 +16,7 @@
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
 #include <linux/version.h>
+#include <linux/xarray.h>
 #include <asm/pgtable.h>
 
 /*
@@ -410,6 +411,70 @@ static inline bool kp_pagemap_exclusive(struct page *leaf, struct page *page,
 	if (hugetlb)
 		return !folio_likely_mapped_shared(page_folio(leaf));
 	return kp_precise_page_mapcount(page_folio(page), page) == 1;
+}
+#endif
+
+/*
+ * How smaps shares a page out (fs/proc/task_mmu.c, smaps_account()), for
+ * include/kp_smaps.h.  Checked in the 6.1 and 6.12 sources only.
+ *
+ * kp_smaps_whole() - is the page (or the folio, for a huge entry) counted
+ * as one private piece, without looking at its mapcount?
+ *
+ * 6.1: when page_count() is 1 (mapped exactly once), or when the entry is
+ * a migration entry (whose mapcount it is not safe to read; treated as
+ * mapped once).  Every other entry that names a page, present or not
+ * (device memory, a poisoned page), is shared out by its mapcount.
+ *
+ * 6.12: when folio_ref_count() is 1, or when the entry is not present:
+ * swap-like entries (migration, device-exclusive, poisoned) count as "maybe
+ * shared, but not sure how often", that is private; device-private memory
+ * counts as present.
+ *
+ * kp_page_mapcount() - how many page tables map @page, for its PSS share.
+ * 6.1: page_mapcount() (include/linux/mm.h; its slow path __page_mapcount()
+ * is exported).  6.12: folio_precise_page_mapcount(), which lives in
+ * fs/proc/internal.h, out of a module's reach: kp_precise_page_mapcount()
+ * above, the page's own _mapcount, plus the folio's entire mapcount (PMD
+ * mappings) for a large folio.
+ *
+ * kp_xas_pages() - how many pages a swap entry found in a shmem file's
+ * xarray stands for: shmem_partial_swap_usage() (mm/shmem.c) counts 1 in
+ * 6.1 and 1 << xas_get_order() in 6.12, where shmem swaps large folios
+ * out whole.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+static inline bool kp_smaps_whole(struct folio *folio, bool present,
+				  bool migration)
+{
+	/* page_count(): the reference count of the page's folio */
+	return folio_ref_count(folio) == 1 || migration;
+}
+
+static inline int kp_page_mapcount(struct folio *folio, struct page *page)
+{
+	return page_mapcount(page);
+}
+
+static inline unsigned long kp_xas_pages(struct xa_state *xas)
+{
+	return 1;
+}
+#else
+static inline bool kp_smaps_whole(struct folio *folio, bool present,
+				  bool migration)
+{
+	return folio_ref_count(folio) == 1 || !present;
+}
+
+static inline int kp_page_mapcount(struct folio *folio, struct page *page)
+{
+	return kp_precise_page_mapcount(folio, page);
+}
+
+static inline unsigned long kp_xas_pages(struct xa_state *xas)
+{
+	return 1UL << xas_get_order(xas);
 }
 #endif
 

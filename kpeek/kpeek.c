@@ -1868,11 +1868,55 @@ static void do_v2p(void)
 		v2p_human(&v);
 }
 
+/*
+ * The smaps fields lkm4 logs after physical_kb, in its order
+ * (docs/lkm4.md), and as kpeek names them in JSON.
+ */
+static const char *const smaps_keys[] = {
+	"pss_kb",	    "pss_anon_kb",	"pss_file_kb",
+	"pss_shmem_kb",	    "shared_clean_kb",	"shared_dirty_kb",
+	"private_clean_kb", "private_dirty_kb", "anonymous_kb",
+	"swap_kb",	    "swap_pss_kb",	"uss_kb",
+};
+#define NSMAPS (sizeof(smaps_keys) / sizeof(smaps_keys[0]))
+enum { SM_PSS = 0, SM_SWAP = 9, SM_USS = 11 };
+
+struct mem_sizes {
+	unsigned long long virt, phys, sm[NSMAPS];
+};
+
 struct vma_row {
-	unsigned long long start, end, virt, phys;
+	unsigned long long start, end;
+	struct mem_sizes z;
 	char perms[5];
 	char *backing;
 };
+
+/*
+ * " virtual_kb=V physical_kb=R pss_kb=... uss_kb=U" at @s into @z: the
+ * number of characters read, or 0 if it is not that.
+ */
+static int sizes_parse(const char *s, struct mem_sizes *z)
+{
+	int off = 0, n;
+	size_t i;
+
+	if (sscanf(s, " virtual_kb=%llu physical_kb=%llu%n", &z->virt, &z->phys,
+		   &off) != 2 ||
+	    !off)
+		return 0;
+	for (i = 0; i < NSMAPS; i++) {
+		size_t k = strlen(smaps_keys[i]);
+
+		n = 0;
+		if (s[off] != ' ' || strncmp(s + off + 1, smaps_keys[i], k) ||
+		    sscanf(s + off + 1 + k, "=%llu%n", &z->sm[i], &n) != 1 ||
+		    !n)
+			return 0;
+		off += 1 + k + n;
+	}
+	return off;
+}
 
 static bool vma_parse(char *l, struct vma_row *v)
 {
@@ -1887,93 +1931,128 @@ static bool vma_parse(char *l, struct vma_row *v)
 	tail = last_field(v->backing, " virtual_kb=");
 	if (!tail)
 		return false;
-	off = 0;
-	if (sscanf(tail, " virtual_kb=%llu physical_kb=%llu%n", &v->virt,
-		   &v->phys, &off) != 2 ||
-	    tail[off])
+	off = sizes_parse(tail, &v->z);
+	if (!off || tail[off])
 		return false;
 	*tail = '\0';
 	return true;
 }
 
-static void mem_human(int pid, unsigned long long virt, unsigned long long phys,
+/* The sizes of a row: virtual, physical, PSS, USS, swap. */
+static void sizes_human(const struct mem_sizes *z)
+{
+	unsigned long long kb[] = { z->virt, z->phys, z->sm[SM_PSS],
+				    z->sm[SM_USS], z->sm[SM_SWAP] };
+	char a[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(kb) / sizeof(kb[0]); i++) {
+		size_str(a, sizeof(a), kb[i]);
+		printf(" %*s", opt.kb ? 13 : 10, a);
+	}
+}
+
+static void sizes_header(void)
+{
+	static const char *const h[] = { "VIRTUAL", "PHYSICAL", "PSS", "USS",
+					 "SWAP" };
+	const char *unit = opt.kb ? "_KB" : "";
+	size_t i;
+
+	for (i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+		printf(" %*s%s", 10, h[i], unit);
+}
+
+static void mem_human(int pid, const struct mem_sizes *sum,
 		      const struct vma_row *v, int n)
 {
-	const char *unit = opt.kb ? "_KB" : "";
-	char a[32], b[32];
-
 	if (opt.vmas) {
-		printf("%-18s %-18s %-5s %10s%s %10s%s  %s\n", "START", "END",
-		       "PERMS", "VIRTUAL", unit, "PHYSICAL", unit, "BACKING");
+		printf("%-18s %-18s %-5s", "START", "END", "PERMS");
+		sizes_header();
+		printf("  %s\n", "BACKING");
 		for (int i = 0; i < n; i++) {
-			size_str(a, sizeof(a), v[i].virt);
-			size_str(b, sizeof(b), v[i].phys);
-			printf("0x%-16llx 0x%-16llx %-5s %*s %*s  ", v[i].start,
-			       v[i].end, v[i].perms, opt.kb ? 13 : 10, a,
-			       opt.kb ? 14 : 11, b);
+			printf("0x%-16llx 0x%-16llx %-5s", v[i].start, v[i].end,
+			       v[i].perms);
+			sizes_human(&v[i].z);
+			printf("  ");
 			term_str(v[i].backing);
 			putchar('\n');
 		}
 		putchar('\n');
 	}
-	size_str(a, sizeof(a), virt);
-	size_str(b, sizeof(b), phys);
-	printf("%7s %10s%s %10s%s\n%7d %*s %*s\n", "PID", "VIRTUAL", unit,
-	       "PHYSICAL", unit, pid, opt.kb ? 13 : 10, a, opt.kb ? 14 : 11, b);
+	printf("%7s", "PID");
+	sizes_header();
+	printf("\n%7d", pid);
+	sizes_human(sum);
+	putchar('\n');
 }
 
-/* lkm4's last line: "pid=P virtual_kb=V physical_kb=R walk_ns=N". */
-static bool mem_sum(const char *l, unsigned long long *virt,
-		    unsigned long long *phys)
+/* lkm4's last line: "pid=P virtual_kb=V physical_kb=R ... walk_ns=N". */
+static bool mem_sum(const char *l, struct mem_sizes *z)
 {
 	unsigned long long ns;
-	int p, off = 0;
+	int p, off = 0, n;
 
-	return sscanf(l,
-		      "pid=%d virtual_kb=%llu physical_kb=%llu walk_ns=%llu%n",
-		      &p, virt, phys, &ns, &off) == 4 &&
-	       off > 0 && !l[off] && p == opt.pid;
+	if (sscanf(l, "pid=%d%n", &p, &off) != 1 || !off || p != opt.pid)
+		return false;
+	n = sizes_parse(l + off, z);
+	if (!n)
+		return false;
+	off += n;
+	n = 0;
+	return sscanf(l + off, " walk_ns=%llu%n", &ns, &n) == 1 && n > 0 &&
+	       !l[off + n];
 }
 
 static bool mem_done(const char *l)
 {
-	unsigned long long v, p;
+	struct mem_sizes z;
 
-	return mem_sum(l, &v, &p);
+	return mem_sum(l, &z);
 }
 
 /*
  * printk cuts a record at about 1000 bytes, and backing= is a path: a cut
  * row, or one whose file name holds " virtual_kb=", is caught by its
  * size, which is its range's, and by the rows' sums, which are the
- * summary's.
+ * summary's (for PSS only nearly: each row's is truncated on its own).
  */
-static void mem_check(const struct vma_row *v, int n, unsigned long long virt,
-		      unsigned long long phys)
+static void mem_check(const struct vma_row *v, int n,
+		      const struct mem_sizes *sum)
 {
 	unsigned long long sv = 0, sp = 0;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		if (v[i].end <= v[i].start ||
-		    v[i].virt != (v[i].end - v[i].start) >> 10 ||
-		    v[i].phys > v[i].virt || (i && v[i].start < v[i - 1].end))
+		    v[i].z.virt != (v[i].end - v[i].start) >> 10 ||
+		    v[i].z.phys > v[i].z.virt ||
+		    (i && v[i].start < v[i - 1].end))
 			fail(EPROTO,
 			     "lkm4's row for the VMA at 0x%llx is cut or inconsistent: refused",
 			     v[i].start);
-		sv += v[i].virt;
-		sp += v[i].phys;
+		sv += v[i].z.virt;
+		sp += v[i].z.phys;
 	}
-	if (opt.vmas && (sv != virt || sp != phys))
+	if (opt.vmas && (sv != sum->virt || sp != sum->phys))
 		fail(EPROTO,
 		     "lkm4's VMA rows (%llu kB, %llu kB) do not add up to its summary (%llu kB, %llu kB): refused",
-		     sv, sp, virt, phys);
+		     sv, sp, sum->virt, sum->phys);
+}
+
+static void sizes_json(const struct mem_sizes *z)
+{
+	size_t i;
+
+	printf("\"virtual_kb\":%llu,\"physical_kb\":%llu", z->virt, z->phys);
+	for (i = 0; i < NSMAPS; i++)
+		printf(",\"%s\":%llu", smaps_keys[i], z->sm[i]);
 }
 
 static void do_mem(void)
 {
-	unsigned long long virt = 0, phys = 0;
 	int pid = opt.pid, n = 0, i;
+	struct mem_sizes sum = {};
 	struct report r = {};
 	struct vma_row *v;
 	char params[64];
@@ -1985,28 +2064,29 @@ static void do_mem(void)
 	for (i = 0; i < r.n && !done; i++) {
 		char *l = r.lines[i];
 
-		if (mem_sum(l, &virt, &phys))
+		if (mem_sum(l, &sum))
 			done = true;
 		else if (!strncmp(l, "vma ", 4) && !vma_parse(l, &v[n++]))
 			bad_line(cmd->module, l);
 	}
 	if (!done)
 		fail(EPROTO, "lkm4's report has no summary line");
-	mem_check(v, n, virt, phys);
+	mem_check(v, n, &sum);
 	if (!opt.json) {
-		mem_human(pid, virt, phys, v, n);
+		mem_human(pid, &sum, v, n);
 		return;
 	}
-	printf("{\"pid\":%d,\"virtual_kb\":%llu,\"physical_kb\":%llu", pid,
-	       virt, phys);
+	printf("{\"pid\":%d,", pid);
+	sizes_json(&sum);
 	if (opt.vmas) {
 		printf(",\"vmas\":[");
 		for (i = 0; i < n; i++) {
 			printf("%s{\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"perms\":\"%s\",\"backing\":",
 			       i ? "," : "", v[i].start, v[i].end, v[i].perms);
 			json_cstr(v[i].backing);
-			printf(",\"virtual_kb\":%llu,\"physical_kb\":%llu}",
-			       v[i].virt, v[i].phys);
+			putchar(',');
+			sizes_json(&v[i].z);
+			putchar('}');
 		}
 		printf("]");
 	}

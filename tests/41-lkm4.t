@@ -17,6 +17,12 @@ lkm4_lines() {
 	klog_since | grep ' lkm4: '
 }
 
+# The smaps fields lkm4 logs after physical_kb, on each line (docs/lkm4.md;
+# tests/44-lkm4-share.t checks their values).
+SMAPS_RE=$(printf ' %s=[0-9]+' pss_kb pss_anon_kb pss_file_kb pss_shmem_kb \
+	shared_clean_kb shared_dirty_kb private_clean_kb private_dirty_kb \
+	anonymous_kb swap_kb swap_pss_kb uss_kb)
+
 field() {
 	printf '%s\n' "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p" | tail -n 1
 }
@@ -31,11 +37,11 @@ check_detail() {
 	tap_is "$vmas" "$(grep -cv ' \[vsyscall\]$' "/proc/$1/maps")" \
 		"detail=1: one line per VMA in /proc/PID/maps"
 	sums=$(printf '%s\n' "$out" | grep ' lkm4: vma ' |
-		sed -E 's/.* virtual_kb=([0-9]+) physical_kb=([0-9]+)$/\1 \2/' |
+		sed -E "s/.* virtual_kb=([0-9]+) physical_kb=([0-9]+)$SMAPS_RE\$/\\1 \\2/" |
 		awk '{ v += $1; p += $2 } END { print v, p }')
 	tap_is "$sums" "$(field "$out" virtual_kb) $(field "$out" physical_kb)" \
 		"detail=1: the VMA lines add up to the totals"
-	tap_like "$out" "perms=rw-p backing=anon virtual_kb=65536 physical_kb=65536$" \
+	tap_like "$out" "perms=rw-p backing=anon virtual_kb=65536 physical_kb=65536$SMAPS_RE\$" \
 		"detail=1: the written 64 MiB mapping: anon, all of it resident"
 	tap_like "$out" "perms=r-xp backing=file:/kp/1/memstages virtual_kb=" \
 		"detail=1: the program's text is r-xp, backed by its file"
@@ -48,7 +54,7 @@ check_detail() {
 # detail=1 lists (START in hex, no leading zeros), sorted.
 vmas_lkm4() {
 	lkm4_lines "$1" detail=1 |
-		sed -nE 's/.* lkm4: vma start=0x0*([0-9a-f]+) .* virtual_kb=([0-9]+) physical_kb=([0-9]+)$/\1 \2 \3/p' |
+		sed -nE "s/.* lkm4: vma start=0x0*([0-9a-f]+) .* virtual_kb=([0-9]+) physical_kb=([0-9]+)$SMAPS_RE\$/\\1 \\2 \\3/p" |
 		sort
 }
 
@@ -108,8 +114,8 @@ for stage in 1 2 3 4 5 6; do
 	s=/proc/$ms/smaps_rollup
 	tap_is "$phys" "$(rollup_kb "$ms")" "stage $stage: physical_kb = smaps_rollup Rss (+ hugetlb)"
 	tap_is "$virt" "$(kb "/proc/$ms/status" VmSize)" "stage $stage: virtual_kb = status VmSize"
-	tap_like "$out" "lkm4: pid=$ms virtual_kb=[0-9]+ physical_kb=[0-9]+ walk_ns=[0-9]+$" \
-		"stage $stage: the report line has all four fields"
+	tap_like "$out" "lkm4: pid=$ms virtual_kb=[0-9]+ physical_kb=[0-9]+$SMAPS_RE walk_ns=[0-9]+\$" \
+		"stage $stage: the report line has all its fields, walk_ns last"
 	check_vmas "$ms" "$stage"
 	[ "$stage" -eq 4 ] && check_detail "$ms"
 	[ "$stage" -eq 5 ] && thp=$(kb "$s" AnonHugePages)
@@ -145,7 +151,7 @@ in_range() {
 # name as maps has it: file: dropped, nothing for plain anon.
 names_lkm4() {
 	printf '%s\n' "$1" |
-		sed -nE 's/.* lkm4: vma start=0x0*([0-9a-f]+) .* backing=(.*) virtual_kb=[0-9]+ physical_kb=[0-9]+$/\1 \2/p' |
+		sed -nE "s/.* lkm4: vma start=0x0*([0-9a-f]+) .* backing=(.*) virtual_kb=[0-9]+ physical_kb=[0-9]+$SMAPS_RE\$/\\1 \\2/p" |
 		sed -E 's/^([0-9a-f]+) file:/\1 /; s/^([0-9a-f]+) anon$/\1 /' | sort
 }
 

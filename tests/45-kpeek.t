@@ -11,6 +11,7 @@
 # parses them with python3's json module and checks them field by field.
 . tests/lib/tap.sh
 . tests/lib/proc.sh
+. tests/lib/smaps.sh
 
 # What kpeek may leave loaded: nothing.
 loaded_mods() {
@@ -57,7 +58,11 @@ tests/busy 2 >/tmp/kb.2.$$ &
 busy2=$!
 wait_line /tmp/kb.1.$$ '^ready$'
 wait_line /tmp/kb.2.$$ '^ready$'
-sleep 1000 &
+# A sleeper whose pages no other process maps (a copy of busybox): its
+# Pss and USS, which mem reports, do not change as commands come and go.
+mkdir -p /tmp/kp.sleep
+cp /bin/busybox /tmp/kp.sleep/sleep
+/tmp/kp.sleep/sleep 1000 &
 sleeper=$!
 wait_state "$sleeper" S
 
@@ -169,12 +174,18 @@ json_doc v2p-no-vma "{\"pid\":$ms,\"vaddr\":\"0x1000\",\"present\":false,\"reaso
 # --- mem (lkm4) --------------------------------------------------------
 vm=$(kb /proc/"$sleeper"/status VmSize)
 rss=$(rollup_kb "$sleeper")
+# The sleeper's Pss, USS and Swap, and smaps' fields as kpeek names them
+# (smaps_json), for the JSON checks on the host.
+r=/proc/$sleeper/smaps_rollup
+pss=$(kb "$r" Pss) uss=$(($(kb "$r" Private_Clean) + $(kb "$r" Private_Dirty))) swp=$(kb "$r" Swap)
+smaps=$(smaps_json "$sleeper")
+memrow="^ +$sleeper +$vm +$rss +$pss +$uss +$swp$"
 kp "kpeek --kb mem PID" kpeek --kb mem "$sleeper"
-tap_like "$out" "^ +$sleeper +$vm +$rss$" \
-	"  ... is VmSize ($vm kB) and smaps_rollup's Rss ($rss kB)"
+tap_like "$out" "$memrow" \
+	"  ... is VmSize ($vm kB), and smaps_rollup's Rss ($rss kB), Pss ($pss kB), Private_* ($uss kB) and Swap ($swp kB)"
 kp "kpeek mem PID, human units" kpeek mem "$sleeper"
-tap_like "$out" "^ +PID +VIRTUAL +PHYSICAL$" "  ... prints a header"
-tap_like "$out" "^ +$sleeper +[0-9.]+[KMG]i +[0-9.]+[KMG]i$" "  ... and sizes as free -h does"
+tap_like "$out" "^ +PID +VIRTUAL +PHYSICAL +PSS +USS +SWAP$" "  ... prints a header"
+tap_like "$out" "^ +$sleeper( +([0-9.]+[KMG]i|0B)){5}$" "  ... and sizes as free -h does"
 kp "kpeek --json mem --vmas PID" kpeek --json mem --vmas "$sleeper"
 printf '%s\n' "$out" >/tmp/kp.json
 vmas=$(grep -v '\[vsyscall\]' /proc/"$sleeper"/maps | while read -r range perms _ _ _ name; do
@@ -184,9 +195,9 @@ vmas=$(grep -v '\[vsyscall\]' /proc/"$sleeper"/maps | while read -r range perms 
 	esac
 	printf ',["0x%s","0x%s","%s","%s"]' "${range%-*}" "${range#*-}" "$perms" "$name"
 done)
-json_doc mem "{\"pid\":$sleeper,\"virtual_kb\":$vm,\"physical_kb\":$rss,\"vmas\":[${vmas#,}]}" /tmp/kp.json
+json_doc mem "{\"pid\":$sleeper,\"virtual_kb\":$vm,\"physical_kb\":$rss,$smaps,\"vmas\":[${vmas#,}]}" /tmp/kp.json
 kp "kpeek mem --vmas PID, as a table" kpeek mem --vmas "$sleeper"
-tap_like "$out" "^START +END +PERMS +VIRTUAL +PHYSICAL +BACKING$" "  ... prints a header"
+tap_like "$out" "^START +END +PERMS +VIRTUAL +PHYSICAL +PSS +USS +SWAP +BACKING$" "  ... prints a header"
 tap_is "$(printf '%s\n' "$out" | grep -c '^0x')" \
 	"$(grep -vc '\[vsyscall\]' /proc/"$sleeper"/maps)" "  ... and one row per VMA"
 
@@ -270,9 +281,9 @@ bad 1 '^kpeek: loading kernel modules needs root \(CAP_SYS_MODULE\).*\(EPERM\)$'
 
 # --- where the modules come from ---------------------------------------
 kp "--modules DIR" kpeek --modules /kp --kb mem "$sleeper"
-tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... gives the same answer"
+tap_like "$out" "$memrow" "  ... gives the same answer"
 kp "KPEEK_MODULES" env KPEEK_MODULES=/kp/1 kpeek --kb mem "$sleeper"
-tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... gives the same answer"
+tap_like "$out" "$memrow" "  ... gives the same answer"
 # A kpeek outside the tree, with no tree of its own in the guest (the one
 # it was built in is the host's): the DKMS modules of the running kernel.
 dkms=/lib/modules/$(uname -r)/updates/dkms
@@ -283,7 +294,7 @@ tap_is "$(/tmp/kpbin/kpeek mem 1 2>&1)" \
 	"installed, without modules: it says where it looked"
 cp 1/lkm4.ko "$dkms/"
 kp "installed, with the DKMS modules" /tmp/kpbin/kpeek --kb mem "$sleeper"
-tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... gives the same answer"
+tap_like "$out" "$memrow" "  ... gives the same answer"
 rm -rf /tmp/kpbin "${dkms%/dkms}"
 
 # --- 8 at once ---------------------------------------------------------
@@ -310,10 +321,10 @@ f0=$(vmstat_of pgfault) m0=$(vmstat_of pgmajfault)
 tap_is "$(run8)" 0 "8 kpeek runs at once all succeed"
 f1=$(vmstat_of pgfault) m1=$(vmstat_of pgmajfault)
 json_doc v2p-concurrent "{\"pid\":$ms,\"vaddr\":\"$(printf '0x%x' $((byte)))\",\"present\":true,\"paddr\":\"$paddr\",\"page_size\":4096,\"walk\":false}" /tmp/kc.1
-tap_like "$(cat /tmp/kc.2)" "^ +$sleeper +$vm +$rss$" "  ... mem is VmSize and Rss"
+tap_like "$(cat /tmp/kc.2)" "$memrow" "  ... mem is VmSize, Rss, Pss, USS and Swap"
 json_doc children-concurrent "{\"pid\":$family,\"comm\":\"$(hexof /proc/$family/comm)\",\"children\":[${kids#,}]}" /tmp/kc.3
 tap_like "$(cat /tmp/kc.4)" "^ +$busy1 +$busy1 +[0-9]+  busy$" "  ... runnable lists the busy process"
-json_doc mem-concurrent "{\"pid\":$sleeper,\"virtual_kb\":$vm,\"physical_kb\":$rss,\"vmas\":[${vmas#,}]}" /tmp/kc.5
+json_doc mem-concurrent "{\"pid\":$sleeper,\"virtual_kb\":$vm,\"physical_kb\":$rss,$smaps,\"vmas\":[${vmas#,}]}" /tmp/kc.5
 json_doc pgfaults-concurrent "{\"pgfault\":[$f0,$f1],\"pgmajfault\":[$m0,$m1]}" /tmp/kc.6
 tap_is "$(sed -nE 's/^ +([0-9]+) (.)  family$/\1 \2/p' /tmp/kc.7 | sort -n)" "$truth" \
 	"  ... children are /proc's"
@@ -328,7 +339,7 @@ kp_err_ok=
 tap_is "$(cat /tmp/kp.err)" \
 	"kpeek: lkm4 was left loaded (by a run that crashed?): unloaded it" \
 	"  ... says so on stderr"
-tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... and gives the right answer"
+tap_like "$out" "$memrow" "  ... and gives the right answer"
 tap_is "$(loaded_mods)" "" "  ... and leaves nothing loaded"
 
 # --- get_pgfaults left by a kpeek that died ----------------------------
@@ -413,7 +424,7 @@ wait "$holder" 2>/dev/null
 exec 6>&-
 rm -f /tmp/kp.full
 kp "once the holder is killed, the next run takes the lock" env KPEEK_LOCK_TIMEOUT=5 kpeek --kb mem "$sleeper"
-tap_like "$out" "^ +$sleeper +$vm +$rss$" "  ... and answers"
+tap_like "$out" "$memrow" "  ... and answers"
 
 # Hostile command lines, at random, as tests/params.c does for the
 # modules' parameters (make stress runs more).

@@ -9,7 +9,8 @@
  *		EINVAL; no such process (pid_max .. INT_MAX): ESRCH; a kernel
  *		thread or a zombie: lkm2 reports, lkm3 and lkm4 EINVAL (no
  *		address space); a live process, in decimal, hex, octal or
- *		with a '+': it loads
+ *		with a '+': it loads (the live ones: itself, a sleeping
+ *		child, and those in KP_PARAM_PIDS, which share memory)
  *	vaddr=	missing or not a number: EINVAL; non-canonical, kernel, or at
  *		or above the user limit: EINVAL; 0, 1, the limit - 1 and holes:
  *		"not mapped reason=no-vma"; an untouched page: "not-present";
@@ -50,6 +51,9 @@ struct kcase {
 /* What the cases are made of, set up once. */
 static struct {
 	pid_t self, sleeper, zombie, kthread;
+	/* KP_PARAM_PIDS: processes that share memory (tests/share) */
+	pid_t sharers[8];
+	int nsharers;
 	int pid_max, bits;
 	unsigned long limit; /* the user address limit (TASK_SIZE) */
 	unsigned long low_end; /* 2^(bits-1): canonical addresses are below */
@@ -105,6 +109,25 @@ static int read_int(const char *path)
 }
 
 /*
+ * The PIDs in @list (space-separated) are live processes too, whose memory
+ * is shared, copied on write and swapped (80-params.t starts tests/share
+ * for them): lkm4's report on them takes its smaps paths.
+ */
+static void sharers_setup(const char *list)
+{
+	char *end;
+
+	while (list && world.nsharers < 8) {
+		long p = strtol(list, &end, 10);
+
+		if (end == list || p <= 0)
+			break;
+		world.sharers[world.nsharers++] = p;
+		list = end;
+	}
+}
+
+/*
  * Part of our own program file, mapped: lkm3 names the file and the
  * offset in it, present or not (docs/lkm3.md).  Its path is what
  * /proc/self/exe links to, as maps and d_path() give it.
@@ -139,6 +162,7 @@ static void setup(void)
 
 	world.psize = sysconf(_SC_PAGESIZE);
 	world.self = getpid();
+	sharers_setup(getenv("KP_PARAM_PIDS"));
 	world.kthread = find_kthread();
 	world.pid_max = read_int("/proc/sys/kernel/pid_max");
 	layout = va_layout();
@@ -305,7 +329,8 @@ static long pid_text(enum pid_class k, char *s, size_t size)
 		v = world.self;
 		break;
 	default:
-		v = world.sleeper;
+		v = rng_below(world.nsharers + 1);
+		v = v ? world.sharers[v - 1] : world.sleeper;
 	}
 	/* kstrtoint() with base 0: decimal, 0x hex, 0 octal, a leading '+'. */
 	switch (rng_below(4)) {

@@ -224,33 +224,79 @@ def check_v2p(doc, exp, errors):
             same(errors, "flags.user", flags["user"], True)
 
 
+# lkm4's smaps fields (docs/lkm4.md), as kpeek names them.  smaps shows
+# Pss_Anon, Pss_File and Pss_Shmem only in smaps_rollup, not per VMA.
+SMAPS = ["pss_kb", "pss_anon_kb", "pss_file_kb", "pss_shmem_kb",
+         "shared_clean_kb", "shared_dirty_kb", "private_clean_kb",
+         "private_dirty_kb", "anonymous_kb", "swap_kb", "swap_pss_kb",
+         "uss_kb"]
+PSS_KINDS = ["pss_anon_kb", "pss_file_kb", "pss_shmem_kb"]
+PSS = ["pss_kb", "swap_pss_kb"] + PSS_KINDS
+
+
+def check_pss_kinds(v, where, errors):
+    """A VMA's Pss by kind, as smaps' Pss and Anonymous imply it: all
+    anonymous when every page is (Anonymous = Rss), none when none is
+    (then one file: all file or all shmem), else adding up to Pss less
+    what the three truncations lose (under 1 kB each)."""
+    a, f, s = (v[k] for k in PSS_KINDS)
+    p = v["pss_kb"]
+    if v["anonymous_kb"] == v["physical_kb"]:
+        ok = (a, f, s) == (p, 0, 0)
+    elif v["anonymous_kb"] == 0:
+        ok = a == 0 and f + s == p and 0 in (f, s)
+    else:
+        ok = p - 2 <= a + f + s <= p
+    if not ok:
+        errors.append("%s: pss_anon_kb %d, pss_file_kb %d, pss_shmem_kb %d "
+                      "do not fit pss_kb %d, anonymous_kb %d, physical_kb %d"
+                      % (where, a, f, s, p, v["anonymous_kb"],
+                         v["physical_kb"]))
+
+
 def check_mem(doc, exp, errors):
     vmas = ["vmas"] if "vmas" in exp else []
-    keys(doc, ["pid", "virtual_kb", "physical_kb"] + vmas, "the document")
+    keys(doc, ["pid", "virtual_kb", "physical_kb"] + SMAPS + vmas,
+         "the document")
     same(errors, "pid", num(doc["pid"], "pid"), exp["pid"])
     same(errors, "virtual_kb (VmSize)", num(doc["virtual_kb"], "virtual_kb"),
          exp["virtual_kb"])
     same(errors, "physical_kb (smaps_rollup)",
          num(doc["physical_kb"], "physical_kb"), exp["physical_kb"])
+    for k in SMAPS:
+        same(errors, "%s (smaps_rollup)" % k, num(doc[k], k), exp["smaps"][k])
     if not vmas:
         return
     got = []
-    vsum = psum = 0
+    sums = dict.fromkeys(["virtual_kb", "physical_kb"] + SMAPS, 0)
     for i, v in enumerate(doc["vmas"]):
-        keys(v, ["start", "end", "perms", "backing", "virtual_kb", "physical_kb"],
-             "vmas[%d]" % i)
+        where = "vmas[%d]" % i
+        keys(v, ["start", "end", "perms", "backing", "virtual_kb",
+                 "physical_kb"] + SMAPS, where)
         start, end = addr(v["start"], "start"), addr(v["end"], "end")
-        same(errors, "vmas[%d].virtual_kb" % i, num(v["virtual_kb"], "virtual_kb"),
-             (end - start) >> 10)
-        vsum += v["virtual_kb"]
-        psum += num(v["physical_kb"], "physical_kb")
+        same(errors, "%s.virtual_kb" % where,
+             num(v["virtual_kb"], "virtual_kb"), (end - start) >> 10)
+        for k in sums:
+            sums[k] += num(v[k], k)
+        want = exp["vma_smaps"].get(v["start"], {})
+        for k in SMAPS:
+            if k not in PSS_KINDS:
+                same(errors, "%s.%s (smaps)" % (where, k), v[k], want.get(k))
+        check_pss_kinds(v, where, errors)
         got.append([start, end, text(v["perms"], "perms"),
                     text(v["backing"], "backing")])
     want = [[int(s, 16), int(e, 16), p, b] for s, e, p, b in exp["vmas"]]
     same(errors, "the VMAs [start, end, perms, backing] (/proc/PID/maps)",
          got, want)
-    same(errors, "the VMAs' virtual_kb, added", vsum, doc["virtual_kb"])
-    same(errors, "the VMAs' physical_kb, added", psum, doc["physical_kb"])
+    # Bytes add up; each VMA's PSS is truncated apart, the summary's once.
+    for k in sums:
+        if k in PSS:
+            if not sums[k] <= doc[k] <= sums[k] + len(doc["vmas"]):
+                errors.append("the VMAs' %s add up to %d, the summary's is "
+                              "%d: not within the truncations"
+                              % (k, sums[k], doc[k]))
+        else:
+            same(errors, "the VMAs' %s, added" % k, sums[k], doc[k])
 
 
 def check_pgfaults(doc, exp, errors):
