@@ -52,13 +52,13 @@ echo 3 >/proc/sys/vm/drop_caches
 klog_mark
 insmod 1/lkm3.ko pid="$odd_pid" vaddr="$map" && rmmod lkm3
 pfn=$(pagemap_pfn "$odd_pid" $((map)))
-tap_like "$(klog_since)" "lkm3: pid=$odd_pid vaddr=$map paddr=${pfn:-none}000 page=4K$" \
-	"lkm3 on a file page in the page cache: pagemap's frame ($pfn)"
+tap_like "$(klog_since)" "lkm3: pid=$odd_pid vaddr=$map paddr=${pfn:-none}000 page=4K flags=[a-z_,]*mmap.* file_offset=0x0 file=$f$" \
+	"lkm3 on a file page in the page cache: pagemap's frame ($pfn), mapped, the file and offset 0"
 last=$(printf '0x%x' $((map + (pages - 1) * 4096)))
 klog_mark
 insmod 1/lkm3.ko pid="$odd_pid" vaddr="$last" && rmmod lkm3
-tap_like "$(klog_since)" "lkm3: pid=$odd_pid vaddr=$last not mapped reason=not-present$" \
-	"lkm3 on a file page that left the page cache: not-present"
+tap_like "$(klog_since)" "lkm3: pid=$odd_pid vaddr=$last not mapped reason=not-present cached=no file_offset=$(printf '0x%x' $(((pages - 1) * 4096))) file=$f$" \
+	"lkm3 on a file page that left the page cache: not-present, not cached, its offset in the file"
 odd_stop
 rm -f "$f"
 tap_done
