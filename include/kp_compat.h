@@ -198,6 +198,36 @@ static inline u64 kp_kpf_bit(unsigned long kflags, int ubit, int kbit)
 }
 
 /*
+ * The bits of stable_page_flags() that 6.1 and 6.12 compute alike: the
+ * page's own types (buddy, offline, page table) and the flags copied
+ * straight from @k, the page's flags (6.1) or its folio's (6.12).
+ */
+static inline u64 kp_kpf_common(struct page *page, unsigned long k)
+{
+	u64 u = 0;
+
+	if (PageBuddy(page))
+		u |= BIT_ULL(KPF_BUDDY);
+	else if (page_count(page) == 0 && is_free_buddy_page(page))
+		u |= BIT_ULL(KPF_BUDDY);
+	if (PageOffline(page))
+		u |= BIT_ULL(KPF_OFFLINE);
+	if (PageTable(page))
+		u |= BIT_ULL(KPF_PGTABLE);
+	u |= kp_kpf_bit(k, KPF_LOCKED, PG_locked);
+	u |= kp_kpf_bit(k, KPF_DIRTY, PG_dirty);
+	u |= kp_kpf_bit(k, KPF_UPTODATE, PG_uptodate);
+	u |= kp_kpf_bit(k, KPF_WRITEBACK, PG_writeback);
+	u |= kp_kpf_bit(k, KPF_LRU, PG_lru);
+	u |= kp_kpf_bit(k, KPF_REFERENCED, PG_referenced);
+	u |= kp_kpf_bit(k, KPF_ACTIVE, PG_active);
+	u |= kp_kpf_bit(k, KPF_RECLAIM, PG_reclaim);
+	u |= kp_kpf_bit(k, KPF_SWAPBACKED, PG_swapbacked);
+	u |= kp_kpf_bit(k, KPF_UNEVICTABLE, PG_unevictable);
+	return u;
+}
+
+/*
  * What /proc/kpageflags and /proc/kpagecount say of a frame, and what
  * /proc/PID/pagemap's bit 56 (PM_MMAP_EXCLUSIVE) says of a mapping of it,
  * for lkm3 (include/kp_page.h).  The kernel's own functions are not
@@ -248,32 +278,15 @@ static inline u64 kp_kpageflags(struct page *page, bool huge_zero)
 	} else if (is_zero_pfn(page_to_pfn(page))) {
 		u |= BIT_ULL(KPF_ZERO_PAGE);
 	}
-	if (PageBuddy(page))
-		u |= BIT_ULL(KPF_BUDDY);
-	else if (page_count(page) == 0 && is_free_buddy_page(page))
-		u |= BIT_ULL(KPF_BUDDY);
-	if (PageOffline(page))
-		u |= BIT_ULL(KPF_OFFLINE);
-	if (PageTable(page))
-		u |= BIT_ULL(KPF_PGTABLE);
+	u |= kp_kpf_common(page, k);
 	if (page_is_idle(page))
 		u |= BIT_ULL(KPF_IDLE);
-	u |= kp_kpf_bit(k, KPF_LOCKED, PG_locked);
 	u |= kp_kpf_bit(k, KPF_SLAB, PG_slab);
 	if (PageTail(page) && PageSlab(compound_head(page)))
 		u |= BIT_ULL(KPF_SLAB);
 	u |= kp_kpf_bit(k, KPF_ERROR, PG_error);
-	u |= kp_kpf_bit(k, KPF_DIRTY, PG_dirty);
-	u |= kp_kpf_bit(k, KPF_UPTODATE, PG_uptodate);
-	u |= kp_kpf_bit(k, KPF_WRITEBACK, PG_writeback);
-	u |= kp_kpf_bit(k, KPF_LRU, PG_lru);
-	u |= kp_kpf_bit(k, KPF_REFERENCED, PG_referenced);
-	u |= kp_kpf_bit(k, KPF_ACTIVE, PG_active);
-	u |= kp_kpf_bit(k, KPF_RECLAIM, PG_reclaim);
 	if (PageSwapCache(page))
 		u |= BIT_ULL(KPF_SWAPCACHE);
-	u |= kp_kpf_bit(k, KPF_SWAPBACKED, PG_swapbacked);
-	u |= kp_kpf_bit(k, KPF_UNEVICTABLE, PG_unevictable);
 #ifdef CONFIG_MEMORY_FAILURE
 	u |= kp_kpf_bit(k, KPF_HWPOISON, PG_hwpoison);
 #endif
@@ -352,14 +365,7 @@ static inline u64 kp_kpageflags(struct page *page, bool huge_zero)
 		u |= BIT_ULL(KPF_ZERO_PAGE) | BIT_ULL(KPF_THP);
 	else if (is_zero_folio(folio))
 		u |= BIT_ULL(KPF_ZERO_PAGE);
-	if (PageBuddy(page))
-		u |= BIT_ULL(KPF_BUDDY);
-	else if (page_count(page) == 0 && is_free_buddy_page(page))
-		u |= BIT_ULL(KPF_BUDDY);
-	if (PageOffline(page))
-		u |= BIT_ULL(KPF_OFFLINE);
-	if (PageTable(page))
-		u |= BIT_ULL(KPF_PGTABLE);
+	u |= kp_kpf_common(page, k);
 	if (folio_test_slab(folio))
 		u |= BIT_ULL(KPF_SLAB);
 #if defined(CONFIG_PAGE_IDLE_FLAG) && defined(CONFIG_64BIT)
@@ -368,18 +374,8 @@ static inline u64 kp_kpageflags(struct page *page, bool huge_zero)
 	if (folio_test_idle(folio))
 		u |= BIT_ULL(KPF_IDLE);
 #endif
-	u |= kp_kpf_bit(k, KPF_LOCKED, PG_locked);
-	u |= kp_kpf_bit(k, KPF_DIRTY, PG_dirty);
-	u |= kp_kpf_bit(k, KPF_UPTODATE, PG_uptodate);
-	u |= kp_kpf_bit(k, KPF_WRITEBACK, PG_writeback);
-	u |= kp_kpf_bit(k, KPF_LRU, PG_lru);
-	u |= kp_kpf_bit(k, KPF_REFERENCED, PG_referenced);
-	u |= kp_kpf_bit(k, KPF_ACTIVE, PG_active);
-	u |= kp_kpf_bit(k, KPF_RECLAIM, PG_reclaim);
 	if ((k & swapcache) == swapcache)
 		u |= BIT_ULL(KPF_SWAPCACHE);
-	u |= kp_kpf_bit(k, KPF_SWAPBACKED, PG_swapbacked);
-	u |= kp_kpf_bit(k, KPF_UNEVICTABLE, PG_unevictable);
 #ifdef CONFIG_MEMORY_FAILURE
 	if (u & BIT_ULL(KPF_HUGE))
 		u |= kp_kpf_bit(k, KPF_HWPOISON, PG_hwpoison);
