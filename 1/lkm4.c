@@ -84,7 +84,7 @@ static int lkm4_count(const struct kp_entry *e, void *arg)
 	struct lkm4_range *r = arg;
 
 	/* It may start before the range or end after it. */
-	if (lkm4_counts(e))
+	if (lkm4_counts(e) && !kp_smaps_hidden(&r->sw, e))
 		r->bytes +=
 			min(e->addr + e->size, r->end) - max(e->addr, r->start);
 	kp_smaps_leaf(&r->sw, e);
@@ -120,6 +120,33 @@ static int lkm4_count_ptes(pte_t *ptep, unsigned long addr, unsigned long end,
 	r->bytes += n << PAGE_SHIFT;
 	kp_smaps_add(r->sw.s, &s);
 	return 0;
+}
+
+/*
+ * Walk the VMA as smaps does: on 6.1 not at all if it is a raw PFN map
+ * (kp_smaps_walked()).  A private shmem mapping whose file has pages in
+ * swap needs those looked up behind every address with no table, and such
+ * a range can span the whole file: too long to hold a page-table lock, as
+ * the walk's callbacks do.  So that VMA is walked a PMD at a time, and
+ * each range is looked up between the steps, where it may sleep.
+ */
+static void lkm4_walk(struct vm_area_struct *vma, struct lkm4_range *r)
+{
+	unsigned long addr, next;
+
+	if (!kp_smaps_walked(vma))
+		return;
+	if (!r->sw.holes) {
+		kp_walk_tables(vma, r->start, r->end, lkm4_count,
+			       lkm4_count_ptes, r);
+		return;
+	}
+	for (addr = r->start; addr < r->end; addr = next) {
+		next = pmd_addr_end(addr, r->end);
+		kp_walk_tables(vma, addr, next, lkm4_count, lkm4_count_ptes, r);
+		kp_smaps_between(&r->sw);
+		cond_resched();
+	}
 }
 
 /*
@@ -255,8 +282,7 @@ static int __init lkm4_init(void)
 
 		t0 = ktime_get_ns();
 		kp_smaps_begin(&r.sw, vma, &s);
-		kp_walk_tables(vma, r.start, r.end, lkm4_count, lkm4_count_ptes,
-			       &r);
+		lkm4_walk(vma, &r);
 		kp_smaps_end(&r.sw);
 		walk_ns += ktime_get_ns() - t0;
 		virt += r.end - r.start;

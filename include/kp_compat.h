@@ -424,8 +424,27 @@ static inline bool kp_pagemap_exclusive(struct page *leaf, struct page *page,
  *
  * 6.12: when folio_ref_count() is 1, or when the entry is not present:
  * swap-like entries (migration, device-exclusive, poisoned) count as "maybe
- * shared, but not sure how often", that is private; device-private memory
- * counts as present.
+ * shared, but not sure how often"; device-private memory counts as present.
+ *
+ * kp_smaps_whole_private() - is such a whole piece private?  6.1: always
+ * (smaps_account() passes true).  6.12: only a present one; smaps_account()
+ * passes @present as smaps_page_accumulate()'s "private", so a page being
+ * migrated or a poisoned one goes to Shared_Clean or Shared_Dirty.
+ *
+ * kp_smaps_pmd_hidden() - a present PMD leaf that smaps leaves out of
+ * every field, Rss included.  6.1: a PROT_NONE (or NUMA-hinting) THP:
+ * smaps_pmd_entry() asks follow_trans_huge_pmd(FOLL_DUMP), which returns
+ * NULL when pmd_protnone() and !gup_can_follow_protnone()
+ * (include/linux/mm.h: FOLL_FORCE only).  6.12: none; smaps_pmd_entry() uses
+ * vm_normal_page_pmd(), which does not look at the protection.  (6.1's PTE
+ * level uses vm_normal_page(), which does not either.)
+ *
+ * kp_smaps_walked() - does smaps walk @vma at all?  6.1: not a VM_PFNMAP
+ * one: walk_page_vma() asks walk_page_test() (mm/pagewalk.c), so smaps
+ * shows nothing there, Rss included, not even the anonymous copies a
+ * write to a private PFN mapping makes.  6.12: every VMA; walk_page_vma()
+ * goes straight to __walk_page_range(), and vm_normal_page() leaves out
+ * the PFN map's own frames but not those copies.
  *
  * kp_page_mapcount() - how many page tables map @page, for its PSS share.
  * 6.1: page_mapcount() (include/linux/mm.h; its slow path __page_mapcount()
@@ -447,6 +466,21 @@ static inline bool kp_smaps_whole(struct folio *folio, bool present,
 	return folio_ref_count(folio) == 1 || migration;
 }
 
+static inline bool kp_smaps_whole_private(bool present)
+{
+	return true;
+}
+
+static inline bool kp_smaps_pmd_hidden(pmd_t pmd)
+{
+	return pmd_protnone(pmd);
+}
+
+static inline bool kp_smaps_walked(struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & VM_PFNMAP);
+}
+
 static inline int kp_page_mapcount(struct folio *folio, struct page *page)
 {
 	return page_mapcount(page);
@@ -461,6 +495,21 @@ static inline bool kp_smaps_whole(struct folio *folio, bool present,
 				  bool migration)
 {
 	return folio_ref_count(folio) == 1 || !present;
+}
+
+static inline bool kp_smaps_whole_private(bool present)
+{
+	return present;
+}
+
+static inline bool kp_smaps_pmd_hidden(pmd_t pmd)
+{
+	return false;
+}
+
+static inline bool kp_smaps_walked(struct vm_area_struct *vma)
+{
+	return true;
 }
 
 static inline int kp_page_mapcount(struct folio *folio, struct page *page)

@@ -164,7 +164,9 @@ static inline int kp_report(struct kp_walk *w, enum kp_level level,
  * 6.12's pmd_special()/pud_special(), or a VM_PFNMAP mapping of the
  * driver's own frames), device memory (devmap: DAX), a VM_MIXEDMAP frame
  * without a struct page, or the huge zero page.  The huge zero page is the
- * only huge page of an anonymous VMA that is not PageAnon.
+ * only huge page of an anonymous VMA that is not PageAnon, and the only
+ * one of a DAX file mapping that is not devmap (fs/dax.c maps nothing
+ * else: dax_pmd_load_hole() puts it where the file has a hole).
  */
 static inline bool kp_leaf_special(struct vm_area_struct *vma,
 				   unsigned long addr, unsigned long pfn,
@@ -172,7 +174,7 @@ static inline bool kp_leaf_special(struct vm_area_struct *vma,
 {
 	vm_flags_t flags = vma->vm_flags;
 
-	if (special || devmap)
+	if (special || devmap || vma_is_dax(vma))
 		return true;
 	if (flags & VM_MIXEDMAP)
 		return !pfn_valid(pfn);
@@ -382,6 +384,8 @@ reread:
 					     special);
 		}
 		spin_unlock(ptl);
+		/* After each PMD, as smaps_pte_range() does, huge or not. */
+		cond_resched();
 	}
 	return ret;
 }
@@ -433,6 +437,7 @@ reread:
 					     special);
 		}
 		spin_unlock(ptl);
+		cond_resched();
 	}
 	return ret;
 }

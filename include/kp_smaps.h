@@ -34,6 +34,7 @@
 
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/rcupdate_wait.h>
 #include <linux/shmem_fs.h>
 #include <linux/swapops.h>
 #include <linux/xarray.h>
@@ -81,6 +82,9 @@ struct kp_smaps {
  * @holes: a private writable shmem mapping with pages in swap: the file,
  *	whose swapped pages are looked up where the tables have no entry
  * @next: @holes: the walk has seen everything below this address
+ * @gap_start: @holes: a range with no table, [@gap_start, @gap_end), that
+ *	the walk passed inside a callback, to be looked up after it
+ * @gap_end: its end; 0 if none waits
  */
 struct kp_smaps_walk {
 	struct kp_smaps *s;
@@ -88,6 +92,8 @@ struct kp_smaps_walk {
 	bool skip;
 	struct address_space *holes;
 	unsigned long next;
+	unsigned long gap_start;
+	unsigned long gap_end;
 };
 
 /* smaps_rollup's one sum: @from's figures added into @to. */
@@ -110,11 +116,13 @@ static inline void kp_smaps_add(struct kp_smaps *to,
 /*
  * shmem_partial_swap_usage() (mm/shmem.c, not exported): the bytes of a
  * shmem file's pages [@start, @end) that are in swap, which its xarray
- * holds as value entries.  Under RCU, as there; unlike there it never
- * gives the CPU away (it may run inside a walker callback).
+ * holds as value entries.  Under RCU, as there; and as there it gives the
+ * CPU away when asked to, if @may_sleep (not inside a walker callback,
+ * which holds a page-table lock: then it must be a page or a few).
  */
 static inline unsigned long kp_shmem_swapped(struct address_space *mapping,
-					     pgoff_t start, pgoff_t end)
+					     pgoff_t start, pgoff_t end,
+					     bool may_sleep)
 {
 	XA_STATE(xas, &mapping->i_pages, start);
 	unsigned long swapped = 0, max = end - 1;
@@ -128,6 +136,10 @@ static inline unsigned long kp_shmem_swapped(struct address_space *mapping,
 			swapped += kp_xas_pages(&xas);
 		if (xas.xa_index == max)
 			break;
+		if (may_sleep && need_resched()) {
+			xas_pause(&xas);
+			cond_resched_rcu();
+		}
 	}
 	rcu_read_unlock();
 	return swapped << PAGE_SHIFT;
@@ -149,7 +161,20 @@ static inline unsigned long kp_shmem_swap_usage(struct vm_area_struct *vma)
 	if (!vma->vm_pgoff && vma->vm_end - vma->vm_start >= i_size_read(inode))
 		return swapped << PAGE_SHIFT;
 	return kp_shmem_swapped(inode->i_mapping, vma->vm_pgoff,
-				vma->vm_pgoff + vma_pages(vma));
+				vma->vm_pgoff + vma_pages(vma), true);
+}
+
+/*
+ * kp_smaps_hidden() - a huge entry that smaps leaves out of every field,
+ * Rss included: 6.1's PROT_NONE THP (kp_smaps_pmd_hidden()).  hugetlb is
+ * read by smaps_hugetlb_range(), which does not look at the protection.
+ */
+static inline bool kp_smaps_hidden(const struct kp_smaps_walk *w,
+				   const struct kp_entry *e)
+{
+	return !is_vm_hugetlb_page(w->vma) && e->level == KP_PMD &&
+	       e->kind == KP_PRESENT &&
+	       kp_smaps_pmd_hidden(__pmd(e->raw[KP_PMD]));
 }
 
 /**
@@ -175,7 +200,8 @@ static inline void kp_smaps_begin(struct kp_smaps_walk *w,
 
 	*w = (struct kp_smaps_walk){ .s = s,
 				     .vma = vma,
-				     .skip = is_vm_hugetlb_page(vma),
+				     .skip = is_vm_hugetlb_page(vma) ||
+					     !kp_smaps_walked(vma),
 				     .next = vma->vm_start };
 	if (w->skip || !vma->vm_file || !shmem_mapping(vma->vm_file->f_mapping))
 		return;
@@ -188,29 +214,68 @@ static inline void kp_smaps_begin(struct kp_smaps_walk *w,
 }
 
 /*
- * smaps_pte_hole(): the file's pages in swap behind [w->next, @addr),
- * where the tables have no entry.  Then the walk is past @end.
+ * kp_smaps_gap() - look up the range with no table that the walk passed
+ * (w->gap_start to w->gap_end), if one waits: the file's pages in swap
+ * there (smaps_pte_hole()).  @may_sleep: outside the walk's callbacks.
+ */
+static inline void kp_smaps_gap(struct kp_smaps_walk *w, bool may_sleep)
+{
+	struct vm_area_struct *vma = w->vma;
+
+	if (!w->gap_end)
+		return;
+	w->s->swap += kp_shmem_swapped(w->holes,
+				       linear_page_index(vma, w->gap_start),
+				       linear_page_index(vma, w->gap_end),
+				       may_sleep);
+	w->gap_start = 0;
+	w->gap_end = 0;
+}
+
+/*
+ * The walk is at @addr and goes on to @end: what lay between w->next and
+ * @addr had no table.  In a callback, under a page-table lock: the range
+ * (it may be the whole file) waits for kp_smaps_between() or
+ * kp_smaps_end(), unless one already waits (then it is looked up here).
  */
 static inline void kp_smaps_hole(struct kp_smaps_walk *w, unsigned long addr,
 				 unsigned long end)
 {
-	struct vm_area_struct *vma = w->vma;
-
-	if (w->holes && addr > w->next)
-		w->s->swap += kp_shmem_swapped(w->holes,
-					       linear_page_index(vma, w->next),
-					       linear_page_index(vma, addr));
+	if (w->holes && addr > w->next) {
+		kp_smaps_gap(w, false);
+		w->gap_start = w->next;
+		w->gap_end = addr;
+	}
 	w->next = max(w->next, end);
+}
+
+/**
+ * kp_smaps_between() - between two kp_walk_tables() calls over parts of
+ * the VMA: look up the range with no table the last one passed
+ * @w: the VMA's walk
+ *
+ * A caller whose VMA has w->holes walks it a PMD at a time (one PTE table
+ * or huge entry, so at most one such range each) and calls this after
+ * each part, where it may sleep.
+ *
+ * Context: mmap_read_lock(vma->vm_mm) held, no other lock; may sleep.
+ */
+static inline void kp_smaps_between(struct kp_smaps_walk *w)
+{
+	kp_smaps_gap(w, true);
 }
 
 /**
  * kp_smaps_end() - end the accounting of a VMA: the part after the last
  * entry the walk saw.
  * @w: the walk's state
+ *
+ * Context: as kp_smaps_between().
  */
 static inline void kp_smaps_end(struct kp_smaps_walk *w)
 {
 	kp_smaps_hole(w, w->vma->vm_end, w->vma->vm_end);
+	kp_smaps_gap(w, true);
 }
 
 /* Which Pss_* a page goes to: what smaps_page_accumulate() tells apart. */
@@ -278,7 +343,7 @@ static __always_inline void kp_smaps_account(struct kp_smaps *s,
 
 	if (kp_smaps_whole(folio, present, migration)) {
 		kp_smaps_share(s, kind, size, (u64)size << KP_PSS_SHIFT, dirty,
-			       true);
+			       kp_smaps_whole_private(present));
 		return;
 	}
 	for (i = 0; i < nr; i++, page++) {
@@ -341,7 +406,7 @@ static noinline void kp_smaps_rare(const struct kp_smaps_walk *w, pte_t pte,
 		/* smaps_pte_hole_lookup(): one page. */
 		pgoff_t index = linear_page_index(w->vma, addr);
 
-		s->swap += kp_shmem_swapped(w->holes, index, index + 1);
+		s->swap += kp_shmem_swapped(w->holes, index, index + 1, false);
 		return;
 	}
 	kp_decode_pte(&e, pte);
@@ -401,8 +466,9 @@ static __always_inline void kp_smaps_pte(const struct kp_smaps_walk *w,
  *
  * A present PMD leaf that is the process's memory (vm_normal_page_pmd();
  * 6.1's follow_trans_huge_pmd(FOLL_DUMP) leaves out the huge zero page
- * alike), or a THP being migrated.  A PUD leaf outside hugetlb is a PFN or
- * DAX map, which smaps does not count.  The folio is taken whole
+ * alike), or a THP being migrated; not 6.1's PROT_NONE THP
+ * (kp_smaps_hidden()).  A PUD leaf outside hugetlb is a PFN or DAX map,
+ * which smaps does not count.  The folio is taken whole
  * (compound_nr() of its head), no further than the entry maps.
  *
  * Context: in a kp_entry_fn.
@@ -419,7 +485,8 @@ static inline void kp_smaps_leaf(struct kp_smaps_walk *w,
 	if (w->skip)
 		return;
 	kp_smaps_hole(w, start, e->addr + e->size);
-	if (e->level != KP_PMD || !(present || migration))
+	if (e->level != KP_PMD || !(present || migration) ||
+	    kp_smaps_hidden(w, e))
 		return;
 	page = pfn_to_page(e->pfn);
 	nr = min_t(unsigned long, compound_nr(page), e->size >> PAGE_SHIFT);

@@ -206,4 +206,25 @@ else
 	share_stop
 	swap_off
 fi
+
+# 6. Entries smaps treats apart, in one process (tests/oddproc): a poisoned
+# page (6.12 counts it Shared, 6.1 Private), a THP made PROT_NONE (6.1
+# leaves it out, Rss too; 6.12 counts it), and the anonymous copy a write
+# makes in a private mapping of /dev/mem (a raw PFN mapping: 6.1's smaps
+# never walks it, 6.12's counts the copy).
+odd_start hwpoison thpnone devmem
+for w in hwpoison:"a poisoned page" thpnone:"a PROT_NONE THP" \
+	devmem:"a written private page of /dev/mem"; do
+	v=$(odd_value "${w%%:*}")
+	case $v in
+	0x*) tap_pass "odd: the process has ${w#*:} (at $v)" ;;
+	*) tap_skip "$v: none here" "odd: the process has ${w#*:}" ;;
+	esac
+done
+compare "odd, a poisoned page, a PROT_NONE THP, a PFN map's copy" "$odd_pid"
+klog_mark
+insmod 1/lkm4.ko pid="$odd_pid" && rmmod lkm4
+tap_is "$(klog_since | sed -n 's/.* lkm4: pid=.* physical_kb=\([0-9]*\) .*/\1/p')" \
+	"$(rollup_kb "$odd_pid")" "odd: physical_kb = smaps_rollup's Rss"
+odd_stop
 tap_done

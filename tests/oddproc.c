@@ -12,6 +12,11 @@
  *	brk		a read-only page mapped right at the program break, a
  *			VMA that starts at mm->brk (6.1 calls it [heap])
  *	hwpoison	a written page poisoned with madvise(MADV_HWPOISON)
+ *	thpnone		a transparent huge page, written, then made PROT_NONE
+ *			(thpnone=ENOMEM: no THP was given)
+ *	devmem		a private writable mapping of a page of /dev/mem,
+ *			written: a raw PFN mapping (VM_PFNMAP) holding an
+ *			anonymous copy (devmem=ENODEV off x86-64)
  *	sparse=GIB	1 TiB of address space (MAP_NORESERVE), one page
  *			read every 2 MiB of its first GIB GiB: a PTE table
  *			for each 2 MiB, mapping the shared zero page, and
@@ -130,6 +135,74 @@ static void poison(void)
 	report("hwpoison", p, err);
 }
 
+/* The AnonHugePages of the VMA at @p, in kB, from /proc/self/smaps. */
+static long thp_kb(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long start, end;
+	long kb = -1, in = 0;
+	char line[512];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = (uintptr_t)p >= start && (uintptr_t)p < end;
+		else if (in)
+			sscanf(line, "AnonHugePages: %ld kB", &kb);
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * 6.1's smaps leaves a PROT_NONE THP out of every field (its PMD is
+ * pmd_protnone(): follow_trans_huge_pmd(FOLL_DUMP) returns NULL), 6.12's
+ * counts it.
+ */
+static void thp_none(void)
+{
+	char *raw = map(2 * HUGE_STEP, PROT_READ | PROT_WRITE, 0);
+	char *p = (char *)(((uintptr_t)raw + HUGE_STEP - 1) & ~(HUGE_STEP - 1));
+	int err = 0;
+
+	madvise(p, HUGE_STEP, MADV_HUGEPAGE);
+	memset(p, 1, HUGE_STEP);
+	if (thp_kb(p) < (long)(HUGE_STEP >> 10))
+		err = -ENOMEM;
+	else if (mprotect(p, HUGE_STEP, PROT_NONE))
+		err = -errno;
+	report("thpnone", p, err);
+}
+
+/*
+ * A write to a private mapping of /dev/mem copies the page into an
+ * anonymous one of ours, in a raw PFN mapping (VM_PFNMAP), which 6.1's
+ * smaps never walks (walk_page_test()) and 6.12's does.  The page at 0xf0000 is the BIOS's, in the first MiB
+ * that x86's devmem_is_allowed() lets /dev/mem map, and reading it does
+ * nothing (a device's registers could).
+ */
+static void devmem(void)
+{
+#ifdef __x86_64__
+	int fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
+	char *p = MAP_FAILED;
+	int err = 0;
+
+	if (fd >= 0)
+		p = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+			 0xf0000);
+	if (p == MAP_FAILED)
+		err = -errno;
+	else
+		p[0] ^= 1;
+	if (fd >= 0)
+		close(fd);
+	report("devmem", p, err);
+#else
+	report("devmem", NULL, -ENODEV);
+#endif
+}
+
 /* A read maps the zero page: page tables, and no memory behind them. */
 static void map_sparse(unsigned long gib)
 {
@@ -201,6 +274,10 @@ int main(int argc, char **argv)
 			map_at_brk();
 		else if (!strcmp(w, "hwpoison"))
 			poison();
+		else if (!strcmp(w, "thpnone"))
+			thp_none();
+		else if (!strcmp(w, "devmem"))
+			devmem();
 		else if (!strncmp(w, "sparse=", 7))
 			map_sparse(strtoul(v, NULL, 0));
 		else if (!strncmp(w, "fmap=", 5))

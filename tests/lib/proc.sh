@@ -93,16 +93,38 @@ family_start() {
 	} || tap_diag "a child did not reach its state in time"
 }
 
+# prog_start NAME FD READY PROGRAM [ARG...]: start PROGRAM in the
+# background, reading the fifo /tmp/NAME.in, which this shell holds open
+# for writing on descriptor FD (a line there moves it on, closing it ends
+# it), and writing /tmp/NAME.out; wait for a line matching READY there.
+# prog_pid is its PID; non-zero if READY did not come in time.  prog_stop
+# NAME FD ends it.
+prog_start() {
+	_name=$1 _fd=$2 _ready=$3
+	shift 3
+	rm -f "/tmp/$_name.in" "/tmp/$_name.out"
+	mkfifo "/tmp/$_name.in"
+	"$@" <"/tmp/$_name.in" >"/tmp/$_name.out" &
+	prog_pid=$!
+	eval "exec $_fd>/tmp/$_name.in"
+	wait_line "/tmp/$_name.out" "$_ready"
+}
+
+# prog_stop NAME FD PID: close its fifo, wait for it, remove its files.
+prog_stop() {
+	eval "exec $2>&-"
+	wait "$3"
+	rm -f "/tmp/$1.in" "/tmp/$1.out"
+}
+
 # odd_start WORD...: start tests/oddproc WORD... in the background and
 # wait until it is ready; odd_pid is its PID, odd_value NAME reads what it
 # printed for NAME (an address, or an errno name).  odd_stop ends it.
 odd_start() {
-	rm -f /tmp/odd.in /tmp/odd.out
-	mkfifo /tmp/odd.in
-	tests/oddproc "$@" </tmp/odd.in >/tmp/odd.out &
-	odd_pid=$!
-	exec 7>/tmp/odd.in
-	wait_line /tmp/odd.out '^ready$'
+	prog_start odd 7 '^ready$' tests/oddproc "$@"
+	_ret=$?
+	odd_pid=$prog_pid
+	return $_ret
 }
 
 odd_value() {
@@ -110,9 +132,7 @@ odd_value() {
 }
 
 odd_stop() {
-	exec 7>&-
-	wait "$odd_pid"
-	rm -f /tmp/odd.in /tmp/odd.out
+	prog_stop odd 7 "$odd_pid"
 }
 
 # kb FILE KEY: the number of a "KEY: N kB" line.

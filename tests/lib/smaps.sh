@@ -88,13 +88,10 @@ smaps_json() {
 # share_start SCENARIO [DIR]: tests/share in the background, waiting at
 # its first stage; share_pids are its processes, share_pid the parent.
 share_start() {
-	rm -f /tmp/share.in /tmp/share.out
-	mkfifo /tmp/share.in
-	tests/share "$@" </tmp/share.in >/tmp/share.out &
-	share_pid=$!
-	exec 6>/tmp/share.in
-	wait_line /tmp/share.out '^ready start$' ||
+	prog_start share 6 '^ready start$' tests/share "$@" ||
 		tap_fail "tests/share $*: set up" "$(cat /tmp/share.out)"
+	# shellcheck disable=SC2154 # set by prog_start (proc.sh)
+	share_pid=$prog_pid
 	# shellcheck disable=SC2034 # for the caller
 	share_pids=$(sed -n 's/^pids //p' /tmp/share.out)
 }
@@ -107,7 +104,6 @@ share_next() {
 }
 
 share_stop() {
-	exec 6>&-
-	wait "$share_pid"
-	rm -f /tmp/share.in /tmp/share.out /tmp/share.lkm4 /tmp/share.smaps
+	prog_stop share 6 "$share_pid"
+	rm -f /tmp/share.lkm4 /tmp/share.smaps
 }
