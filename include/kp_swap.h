@@ -16,11 +16,12 @@
  * on ->users.  swapoff() kills that reference and waits for the last pin
  * to go (wait_for_completion(&p->comp)) before it frees ->swap_map and
  * closes ->swap_file (mm/swapfile.c, swapoff, the same in 6.1 and 6.12).
- * A swap entry seen in a page table is no such pin by itself: 6.12 reads
- * the entry without the PTE lock, and a zap frees the slot
- * (free_swap_and_cache_nr()) before it clears the entry.  A
- * swap_info_struct itself is never freed once it is in the table
- * (alloc_swap_info() reuses it).
+ * A swap entry seen in a page table is no such pin by itself.  The walker
+ * (kp_pgwalk.h) reads it under the PTE lock, which a zap holds from
+ * freeing the slot (free_swap_and_cache_nr()) to clearing the entry; the
+ * pin costs a per-CPU increment and keeps this header from depending on
+ * its caller's locks.  A swap_info_struct itself is never freed once it
+ * is in the table (alloc_swap_info() reuses it).
  */
 #ifndef KP_SWAP_H
 #define KP_SWAP_H
