@@ -64,7 +64,7 @@ module_param(detail, bool, 0444);
 MODULE_PARM_DESC(detail, "Also log one line per VMA");
 
 struct lkm4_range {
-	unsigned long start, end;
+	unsigned long start, end; /* the part of the VMA being walked */
 	unsigned long bytes; /* resident bytes found in [start, end) */
 	struct kp_smaps_walk sw; /* smaps' fields for the VMA */
 };
@@ -141,8 +141,11 @@ static void lkm4_walk(struct vm_area_struct *vma, struct lkm4_range *r)
 			       lkm4_count_ptes, r);
 		return;
 	}
-	for (addr = r->start; addr < r->end; addr = next) {
-		next = pmd_addr_end(addr, r->end);
+	for (addr = vma->vm_start; addr < vma->vm_end; addr = next) {
+		next = pmd_addr_end(addr, vma->vm_end);
+		/* A huge entry is counted in the step's part of it only. */
+		r->start = addr;
+		r->end = next;
 		kp_walk_tables(vma, addr, next, lkm4_count, lkm4_count_ptes, r);
 		kp_smaps_between(&r->sw);
 		cond_resched();
@@ -293,7 +296,7 @@ static int __init lkm4_init(void)
 		lkm4_walk(vma, &r);
 		kp_smaps_end(&r.sw);
 		walk_ns += ktime_get_ns() - t0;
-		virt += r.end - r.start;
+		virt += vma->vm_end - vma->vm_start;
 		phys += r.bytes;
 		/* smaps_rollup: one sum, shifted back only at the end. */
 		kp_smaps_add(&total, &s);
