@@ -220,14 +220,12 @@ static inline void kp_smaps_begin(struct kp_smaps_walk *w,
  */
 static inline void kp_smaps_gap(struct kp_smaps_walk *w, bool may_sleep)
 {
-	struct vm_area_struct *vma = w->vma;
+	pgoff_t start = linear_page_index(w->vma, w->gap_start);
+	pgoff_t end = linear_page_index(w->vma, w->gap_end);
 
 	if (!w->gap_end)
 		return;
-	w->s->swap += kp_shmem_swapped(w->holes,
-				       linear_page_index(vma, w->gap_start),
-				       linear_page_index(vma, w->gap_end),
-				       may_sleep);
+	w->s->swap += kp_shmem_swapped(w->holes, start, end, may_sleep);
 	w->gap_start = 0;
 	w->gap_end = 0;
 }
