@@ -1073,26 +1073,6 @@ static void check_file(void)
 	unlink(path);
 }
 
-/* The "Swap:" kB of the VMA that holds our @addr in /proc/self/smaps. */
-static long smaps_swap_kb(uintptr_t addr)
-{
-	unsigned long start, end;
-	char line[512];
-	int in = 0;
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps", "re");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
-			in = addr >= start && addr < end;
-		else if (in && !strncmp(line, "Swap:", 5))
-			kb = strtol(line + 5, NULL, 10);
-	}
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /*
  * A shmem page written to swap: MADV_PAGEOUT reclaims it
  * (shmem_writepage() puts a swap entry in the page cache in its place,
@@ -1110,11 +1090,11 @@ static void check_shmem_swapped(void)
 	tap_require(shm != MAP_FAILED, "map shared anonymous memory");
 	memset(shm, 'w', psize);
 	if (madvise(shm, psize, MADV_PAGEOUT) ||
-	    (kb = smaps_swap_kb((uintptr_t)shm)) <= 0) {
+	    (kb = smaps_vma_kb((uintptr_t)shm, "Swap")) <= 0) {
 		tap_skip("MADV_PAGEOUT did not write the shmem page to swap",
 			 "%s: not-present, cached=swapped", what);
 		tap_diag("madvise: %s; smaps Swap: %ld kB", strerror(errno),
-			 smaps_swap_kb((uintptr_t)shm));
+			 smaps_vma_kb((uintptr_t)shm, "Swap"));
 		munmap(shm, psize);
 		return;
 	}

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "kmod.h"
+#include "truth.h"
 
 #ifndef PR_SET_VMA
 #define PR_SET_VMA 0x53564d41
@@ -135,25 +136,6 @@ static void poison(void)
 	report("hwpoison", p, err);
 }
 
-/* The AnonHugePages of the VMA at @p, in kB, from /proc/self/smaps. */
-static long thp_kb(const void *p)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	unsigned long start, end;
-	long kb = -1, in = 0;
-	char line[512];
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
-			in = (uintptr_t)p >= start && (uintptr_t)p < end;
-		else if (in)
-			sscanf(line, "AnonHugePages: %ld kB", &kb);
-	}
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /*
  * 6.1's smaps leaves a PROT_NONE THP out of every field (its PMD is
  * pmd_protnone(): follow_trans_huge_pmd(FOLL_DUMP) returns NULL), 6.12's
@@ -167,7 +149,8 @@ static void thp_none(void)
 
 	madvise(p, HUGE_STEP, MADV_HUGEPAGE);
 	memset(p, 1, HUGE_STEP);
-	if (thp_kb(p) < (long)(HUGE_STEP >> 10))
+	if (smaps_vma_kb((uintptr_t)p, "AnonHugePages") <
+	    (long)(HUGE_STEP >> 10))
 		err = -ENOMEM;
 	else if (mprotect(p, HUGE_STEP, PROT_NONE))
 		err = -errno;
@@ -177,9 +160,10 @@ static void thp_none(void)
 /*
  * A write to a private mapping of /dev/mem copies the page into an
  * anonymous one of ours, in a raw PFN mapping (VM_PFNMAP), which 6.1's
- * smaps never walks (walk_page_test()) and 6.12's does.  The page at 0xf0000 is the BIOS's, in the first MiB
- * that x86's devmem_is_allowed() lets /dev/mem map, and reading it does
- * nothing (a device's registers could).
+ * smaps never walks (walk_page_test()) and 6.12's does.  The page at
+ * 0xf0000 is the BIOS's, in the first MiB that x86's devmem_is_allowed()
+ * lets /dev/mem map, and reading it does nothing (a device's registers
+ * could).
  */
 static void devmem(void)
 {

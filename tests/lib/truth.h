@@ -125,6 +125,31 @@ static inline long proc_kb(const char *path, const char *key)
 	return kb;
 }
 
+/*
+ * A "Key:   N kB" field of the VMA that holds our @addr, in
+ * /proc/self/smaps, in kB (-1 if missing).
+ */
+static inline long smaps_vma_kb(uintptr_t addr, const char *key)
+{
+	size_t klen = strlen(key);
+	unsigned long start, end;
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512];
+	int inside = 0;
+	long kb = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			inside = addr >= start && addr < end;
+		else if (inside && !strncmp(line, key, klen) &&
+			 line[klen] == ':')
+			kb = strtol(line + klen + 1, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 /**
  * struct va_layout - the virtual addresses of this machine, as lkm3 checks
  * vaddr= against them (include/kp_compat.h, kp_is_canonical())
